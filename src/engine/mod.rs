@@ -1,0 +1,421 @@
+//! The engine: a built [`Readiness`] evaluates its checklist concurrently, caches results per
+//! item, shares one evaluation among concurrent callers, and answers probes from the cache.
+
+mod run;
+
+use crate::check::{Context, Resources};
+use crate::host::{Host, RealHost};
+use crate::model::{millis, rfc3339, Checklist, ChecklistErrors, Item, Kind};
+use crate::registry;
+use crate::report::{Report, ServiceInfo};
+use futures::future::{BoxFuture, FutureExt, Shared};
+use run::Cached;
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// How much of the cache an evaluation may reuse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Refresh {
+    /// Reuse every result that is still fresh.
+    Stale,
+    /// Re-run every item whose result expires (probes, monitors); keep once-per-process results.
+    Finite,
+    /// Re-run everything.
+    All,
+}
+
+/// Timing and policy settings.
+#[derive(Debug, Clone)]
+struct Settings {
+    strict: Option<bool>,
+    pending_blocks: bool,
+    default_timeout: Duration,
+    probe_ttl: Duration,
+}
+
+impl Settings {
+    fn ttl_for(&self, item: &Item) -> Duration {
+        match item.kind {
+            Kind::Probe | Kind::Monitor => self.probe_ttl,
+            Kind::Evidence | Kind::Attestation => Duration::MAX,
+        }
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            strict: None,
+            pending_blocks: false,
+            default_timeout: Duration::from_secs(5),
+            probe_ttl: Duration::from_secs(5),
+        }
+    }
+}
+
+/// A checklist ready to be evaluated and served. Cheap to clone (one `Arc`).
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use prodready::{Readiness, Status};
+/// let readiness = Readiness::builder()
+///     .service("payments", "1.2.0")
+///     .checklist(prodready::standard::production_deployment())
+///     .host(prodready::testing::FakeHost::new())
+///     .build()?;
+/// let report = readiness.evaluate().await;
+/// assert_eq!(report.items.len(), 104);
+/// assert_eq!(report.summary.pending, 104); // nothing bound yet: pending, never pass
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Readiness {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    service: ServiceInfo,
+    checklist: Checklist,
+    /// Item index by id.
+    index: HashMap<String, usize>,
+    /// Item indices, dependencies first.
+    order: Vec<usize>,
+    ctx: Context,
+    settings: Settings,
+    strict: bool,
+    state: Mutex<State>,
+}
+
+type ReportFuture = Shared<BoxFuture<'static, Arc<Report>>>;
+
+#[derive(Default)]
+struct State {
+    cache: Vec<Option<Cached>>,
+    /// The last whole report and the instant its first item goes stale.
+    last: Option<(Arc<Report>, Option<Instant>)>,
+    /// The evaluation in progress, shared by every caller (single flight).
+    inflight: Option<ReportFuture>,
+}
+
+impl Inner {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // The state is plain data updated in one step: a poisoned lock still holds a usable cache.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Marks `indices` and everything they (transitively) depend on.
+    fn with_dependencies(&self, indices: &[usize]) -> Vec<bool> {
+        let mut needed = vec![false; self.checklist.items().len()];
+        let mut stack: Vec<usize> = indices.to_vec();
+        while let Some(i) = stack.pop() {
+            if std::mem::replace(&mut needed[i], true) {
+                continue;
+            }
+            for dep in &self.checklist.items()[i].depends_on {
+                if let Some(&d) = self.index.get(dep.as_str()) {
+                    stack.push(d);
+                }
+            }
+        }
+        needed
+    }
+}
+
+/// Why a [`Readiness`] could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// The checklist (with every `#[check]` bound in) has problems.
+    #[error(transparent)]
+    Checklist(#[from] ChecklistErrors),
+    /// A setting is out of range.
+    #[error("{0}")]
+    Setting(String),
+}
+
+/// A strict startup found the service not ready.
+#[derive(Debug, thiserror::Error)]
+#[error("{} is not ready: {}", report.service.name, failing(report))]
+pub struct NotReady {
+    /// The report that was printed.
+    pub report: Arc<Report>,
+}
+
+fn failing(report: &Report) -> String {
+    report
+        .blocking_failures()
+        .map(|i| format!("{} ({})", i.id, i.message))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Configures a [`Readiness`]: the service, the checklist, the host, shared resources, policy.
+#[must_use]
+pub struct ReadinessBuilder {
+    service: ServiceInfo,
+    checklist: Checklist,
+    host: Arc<dyn Host>,
+    resources: Resources,
+    settings: Settings,
+    registered: bool,
+    problems: Vec<String>,
+}
+
+impl Readiness {
+    /// Starts a builder: an empty checklist, the real host, `#[check]` registrations included.
+    pub fn builder() -> ReadinessBuilder {
+        ReadinessBuilder {
+            service: ServiceInfo {
+                name: "service".into(),
+                version: "0.0.0".into(),
+            },
+            checklist: Checklist::new("Checklist"),
+            host: Arc::new(RealHost::new()),
+            resources: Resources::default(),
+            settings: Settings::default(),
+            registered: true,
+            problems: Vec::new(),
+        }
+    }
+
+    /// The checklist, with every registered check bound.
+    pub fn checklist(&self) -> &Checklist {
+        &self.inner.checklist
+    }
+
+    /// The service's name and version.
+    pub fn service(&self) -> &ServiceInfo {
+        &self.inner.service
+    }
+
+    /// The context checks run with.
+    pub fn context(&self) -> &Context {
+        &self.inner.ctx
+    }
+
+    /// Whether blocking `pending` items keep the service from being ready.
+    pub fn pending_blocks(&self) -> bool {
+        self.inner.settings.pending_blocks
+    }
+
+    /// Whether [`Readiness::verify_startup`] fails when the service is not ready.
+    pub fn is_strict(&self) -> bool {
+        self.inner.strict
+    }
+
+    /// The current report: straight from the cache while every item is fresh, otherwise one
+    /// evaluation of the stale items, shared by every concurrent caller.
+    pub async fn evaluate(&self) -> Arc<Report> {
+        self.report(Refresh::Stale).await
+    }
+
+    /// A report in which every item has just been run (nothing from the cache).
+    pub async fn evaluate_fresh(&self) -> Arc<Report> {
+        self.report(Refresh::All).await
+    }
+
+    /// Re-runs every item whose result expires (what the background refresher does).
+    pub async fn refresh(&self) -> Arc<Report> {
+        self.report(Refresh::Finite).await
+    }
+
+    /// The last complete report, without evaluating anything.
+    pub fn latest(&self) -> Option<Arc<Report>> {
+        self.inner.lock().last.as_ref().map(|(r, _)| r.clone())
+    }
+
+    async fn report(&self, refresh: Refresh) -> Arc<Report> {
+        let fut = {
+            let mut state = self.inner.lock();
+            if refresh == Refresh::Stale {
+                if let Some((report, until)) = &state.last {
+                    if until.is_none_or(|t| Instant::now() < t) {
+                        return report.clone();
+                    }
+                }
+            }
+            match &state.inflight {
+                // A running evaluation is at least as fresh as anything asked for.
+                Some(f) => f.clone(),
+                None => {
+                    let f = evaluate_all(self.inner.clone(), refresh).boxed().shared();
+                    state.inflight = Some(f.clone());
+                    f
+                }
+            }
+        };
+        fut.await
+    }
+
+    /// The liveness items (and what they depend on), evaluated through the same cache, without
+    /// waiting for the rest of the checklist.
+    pub async fn liveness(&self) -> Vec<Arc<crate::report::ItemReport>> {
+        let indices: Vec<usize> = (0..self.inner.checklist.items().len())
+            .filter(|i| self.inner.checklist.items()[*i].liveness)
+            .collect();
+        run::evaluate(&self.inner, &indices, Refresh::Stale)
+            .await
+            .into_iter()
+            .map(|c| c.report)
+            .collect()
+    }
+
+    /// Evaluates every item afresh, prints the text report to stderr, and in strict mode returns
+    /// [`NotReady`] when the service is not ready (a service's `main` then exits non-zero).
+    pub async fn verify_startup(&self) -> Result<Arc<Report>, NotReady> {
+        let report = self.evaluate_fresh().await;
+        let text = crate::report::text::render(&report);
+        let _ = std::io::stderr().lock().write_all(text.as_bytes());
+        if self.inner.strict && !report.ready {
+            return Err(NotReady { report });
+        }
+        Ok(report)
+    }
+
+    /// Spawns a task that calls [`Readiness::refresh`] every `every`, so probes answer from a warm
+    /// cache. The task ends when the last clone of this `Readiness` is dropped.
+    pub fn spawn_refresher(&self, every: Duration) -> tokio::task::JoinHandle<()> {
+        let weak: Weak<Inner> = Arc::downgrade(&self.inner);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let Some(inner) = weak.upgrade() else { break };
+                Readiness { inner }.refresh().await;
+            }
+        })
+    }
+}
+
+async fn evaluate_all(inner: Arc<Inner>, refresh: Refresh) -> Arc<Report> {
+    let started = Instant::now();
+    let all: Vec<usize> = (0..inner.checklist.items().len()).collect();
+    let results = run::evaluate(&inner, &all, refresh).await;
+    let expires = results.iter().filter_map(|c| c.expires).min();
+    let items = results
+        .into_iter()
+        .map(|c| Arc::unwrap_or_clone(c.report))
+        .collect();
+    let report = Arc::new(Report::new(
+        inner.service.clone(),
+        inner.checklist.name().to_owned(),
+        items,
+        inner.settings.pending_blocks,
+        rfc3339(inner.ctx.host().now()),
+        millis(started.elapsed()),
+    ));
+    let mut state = inner.lock();
+    state.last = Some((report.clone(), expires));
+    state.inflight = None;
+    report
+}
+
+impl ReadinessBuilder {
+    /// The service's name and version, shown in every report.
+    pub fn service(mut self, name: impl Into<String>, version: impl Into<String>) -> Self {
+        self.service = ServiceInfo {
+            name: name.into(),
+            version: version.into(),
+        };
+        self
+    }
+
+    /// The checklist to evaluate (every `#[check]` linked in is bound into it at `build`).
+    pub fn checklist(mut self, checklist: Checklist) -> Self {
+        self.checklist = checklist;
+        self
+    }
+
+    /// Where checks read the world; [`RealHost`] by default.
+    pub fn host(mut self, host: impl Host) -> Self {
+        self.host = Arc::new(host);
+        self
+    }
+
+    /// A shared value checks reach with [`Context::resource`], one per type (a pool, a config).
+    pub fn resource<T: Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.resources.insert(value);
+        self
+    }
+
+    /// Whether a not-ready startup is an error. Unset: `PRODREADY_STRICT=1` (or `true`) on the host.
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.settings.strict = Some(strict);
+        self
+    }
+
+    /// Whether blocking items that are `pending` keep the service from being ready (default no).
+    pub fn pending_blocks(mut self, blocks: bool) -> Self {
+        self.settings.pending_blocks = blocks;
+        self
+    }
+
+    /// The timeout of items that set none (default 5 s).
+    pub fn default_timeout(mut self, timeout: Duration) -> Self {
+        if timeout.is_zero() {
+            self.problems
+                .push("default_timeout must be more than zero".into());
+        }
+        self.settings.default_timeout = timeout;
+        self
+    }
+
+    /// How long probe and monitor results stay fresh when their item sets no TTL (default 5 s).
+    pub fn probe_ttl(mut self, ttl: Duration) -> Self {
+        self.settings.probe_ttl = ttl;
+        self
+    }
+
+    /// Whether `#[prodready::check]` functions linked into the program are bound (default yes).
+    pub fn registered_checks(mut self, include: bool) -> Self {
+        self.registered = include;
+        self
+    }
+
+    /// Binds the registered checks, validates the checklist and returns every problem at once.
+    pub fn build(self) -> Result<Readiness, BuildError> {
+        if let Some(p) = self.problems.into_iter().next() {
+            return Err(BuildError::Setting(p));
+        }
+        let mut checklist = self.checklist;
+        if self.registered {
+            registry::apply_registered(&mut checklist, &registry::registered());
+        }
+        checklist.validate()?;
+        let order = checklist
+            .evaluation_order()
+            .map_err(|ids| BuildError::Setting(format!("dependency cycle: {}", ids.join(" → "))))?;
+        let index = checklist
+            .items()
+            .iter()
+            .enumerate()
+            .map(|(i, item)| (item.id.clone(), i))
+            .collect();
+        let strict = self.settings.strict.unwrap_or_else(|| {
+            matches!(
+                self.host.env("PRODREADY_STRICT").as_deref().map(str::trim),
+                Some("1" | "true" | "yes")
+            )
+        });
+        let state = State {
+            cache: vec![None; checklist.items().len()],
+            ..State::default()
+        };
+        Ok(Readiness {
+            inner: Arc::new(Inner {
+                service: self.service,
+                index,
+                order,
+                ctx: Context::new(self.host, self.resources),
+                settings: self.settings,
+                strict,
+                checklist,
+                state: Mutex::new(state),
+            }),
+        })
+    }
+}

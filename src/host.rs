@@ -1,0 +1,231 @@
+//! The one door to the outside world: environment variables, files, the clock and the uid.
+//!
+//! Checks never read `std::env`, `/proc` or the clock directly; they ask the [`Host`] in their
+//! [`Context`](crate::Context). [`RealHost`] reads the machine (optionally under another root
+//! directory); [`FakeHost`](crate::testing::FakeHost) is a temp-dir root with its own environment
+//! and clock for unit tests.
+
+use std::io;
+use std::path::{Component, Path, PathBuf};
+use std::time::SystemTime;
+
+/// Real and effective user ids of the process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ids {
+    /// The real id.
+    pub real: u32,
+    /// The effective id.
+    pub effective: u32,
+}
+
+/// Everything a check may read from the outside world.
+///
+/// Paths are absolute paths as the process sees them (`/proc/self/status`); a host decides where
+/// they really live. File access is synchronous: hosts read small files (`/proc`, `/sys`, secret
+/// mounts).
+pub trait Host: Send + Sync + 'static {
+    /// The environment variable `name`, if set and valid UTF-8.
+    fn env(&self, name: &str) -> Option<String>;
+
+    /// Every environment variable (UTF-8 ones), sorted by name.
+    fn env_vars(&self) -> Vec<(String, String)>;
+
+    /// The whole contents of the file at `path`.
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
+
+    /// The metadata of `path` (permissions, size, kind), following symlinks.
+    fn metadata(&self, path: &Path) -> io::Result<std::fs::Metadata>;
+
+    /// The entries of the directory `path`, as absolute host paths, sorted.
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<PathBuf>>;
+
+    /// The current wall-clock time.
+    fn now(&self) -> SystemTime;
+
+    /// The file at `path` as UTF-8 text.
+    fn read_to_string(&self, path: &Path) -> io::Result<String> {
+        String::from_utf8(self.read(path)?).map_err(|e| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("{} is not UTF-8: {e}", path.display()),
+            )
+        })
+    }
+
+    /// Whether `path` exists.
+    fn exists(&self, path: &Path) -> bool {
+        self.metadata(path).is_ok()
+    }
+
+    /// Real and effective uid, from the `Uid:` line of `/proc/self/status`.
+    fn uid(&self) -> io::Result<Ids> {
+        status_ids(self, "Uid:")
+    }
+
+    /// Real and effective gid, from the `Gid:` line of `/proc/self/status`.
+    fn gid(&self) -> io::Result<Ids> {
+        status_ids(self, "Gid:")
+    }
+}
+
+pub(crate) fn status_ids<H: Host + ?Sized>(host: &H, key: &str) -> io::Result<Ids> {
+    let path = Path::new("/proc/self/status");
+    let status = host.read_to_string(path)?;
+    let malformed = || {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("{}: no well-formed `{key}` line", path.display()),
+        )
+    };
+    let line = status
+        .lines()
+        .find_map(|l| l.strip_prefix(key))
+        .ok_or_else(malformed)?;
+    let mut ids = line.split_whitespace().map(str::parse::<u32>);
+    match (ids.next(), ids.next()) {
+        (Some(Ok(real)), Some(Ok(effective))) => Ok(Ids { real, effective }),
+        _ => Err(malformed()),
+    }
+}
+
+/// The real machine: the process environment, the real clock, and files under a root directory
+/// (`/` unless [`RealHost::with_root`] says otherwise).
+#[derive(Debug, Clone)]
+pub struct RealHost {
+    root: PathBuf,
+}
+
+impl RealHost {
+    /// The machine as the process sees it.
+    pub fn new() -> Self {
+        Self {
+            root: PathBuf::from("/"),
+        }
+    }
+
+    /// The machine's environment and clock, with files read under `root` (a chroot-like view).
+    pub fn with_root(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    /// The root directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+}
+
+impl Default for RealHost {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// `path` (absolute or not) placed under `root`; `..` never climbs above the root.
+pub(crate) fn under_root(root: &Path, path: &Path) -> PathBuf {
+    let mut out = root.to_path_buf();
+    let mut depth = 0usize;
+    for c in path.components() {
+        match c {
+            Component::Normal(part) => {
+                out.push(part);
+                depth += 1;
+            }
+            Component::ParentDir if depth > 0 => {
+                out.pop();
+                depth -= 1;
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The host path of an entry found under `root`.
+pub(crate) fn host_path(root: &Path, real: &Path) -> PathBuf {
+    match real.strip_prefix(root) {
+        Ok(rel) => Path::new("/").join(rel),
+        Err(_) => real.to_path_buf(),
+    }
+}
+
+pub(crate) fn read_dir_under(root: &Path, path: &Path) -> io::Result<Vec<PathBuf>> {
+    let mut entries = std::fs::read_dir(under_root(root, path))?
+        .map(|e| e.map(|e| host_path(root, &e.path())))
+        .collect::<io::Result<Vec<_>>>()?;
+    entries.sort();
+    Ok(entries)
+}
+
+pub(crate) fn process_env_vars() -> Vec<(String, String)> {
+    let mut vars: Vec<_> = std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+        .collect();
+    vars.sort();
+    vars
+}
+
+impl Host for RealHost {
+    fn env(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok()
+    }
+
+    fn env_vars(&self) -> Vec<(String, String)> {
+        process_env_vars()
+    }
+
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        std::fs::read(under_root(&self.root, path))
+    }
+
+    fn metadata(&self, path: &Path) -> io::Result<std::fs::Metadata> {
+        std::fs::metadata(under_root(&self.root, path))
+    }
+
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<PathBuf>> {
+        read_dir_under(&self.root, path)
+    }
+
+    fn now(&self) -> SystemTime {
+        SystemTime::now()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_stay_under_the_root() {
+        let root = Path::new("/tmp/root");
+        assert_eq!(
+            under_root(root, Path::new("/proc/self/status")),
+            Path::new("/tmp/root/proc/self/status")
+        );
+        assert_eq!(
+            under_root(root, Path::new("/../../etc/passwd")),
+            Path::new("/tmp/root/etc/passwd")
+        );
+        assert_eq!(
+            under_root(root, Path::new("/a/b/../c")),
+            Path::new("/tmp/root/a/c")
+        );
+    }
+
+    #[test]
+    fn real_host_reads_the_real_machine() {
+        let host = RealHost::new();
+        let ids = host.uid().expect("Linux has /proc/self/status");
+        let status = std::fs::read_to_string("/proc/self/status").unwrap();
+        let line = status.lines().find(|l| l.starts_with("Uid:")).unwrap();
+        let expected: Vec<u32> = line[4..]
+            .split_whitespace()
+            .map(|s| s.parse().unwrap())
+            .collect();
+        assert_eq!((ids.real, ids.effective), (expected[0], expected[1]));
+        assert!(host.env_vars().iter().any(|(k, _)| k == "PATH"));
+        assert!(host
+            .read_dir(Path::new("/proc/self"))
+            .unwrap()
+            .contains(&PathBuf::from("/proc/self/status")));
+    }
+}

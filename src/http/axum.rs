@@ -1,0 +1,49 @@
+//! The endpoints as an axum `Router`.
+
+use super::{handle, Request, CHECKLIST_PATH, LIVEZ_PATH, READYZ_PATH};
+use crate::Readiness;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+impl Readiness {
+    /// The endpoints as a `Router` that merges into any app, whatever its state:
+    /// `GET /readiness-checklist`, `GET /readiness-checklist/{id}`, `GET /livez`, `GET /readyz`.
+    ///
+    /// ```
+    /// # fn app(readiness: prodready::Readiness) -> axum::Router {
+    /// axum::Router::new()
+    ///     .route("/pay", axum::routing::post(|| async { "paid" }))
+    ///     .merge(readiness.router())
+    /// # }
+    /// ```
+    pub fn router<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
+        Router::new()
+            .route(CHECKLIST_PATH, get(endpoint))
+            .route(&format!("{CHECKLIST_PATH}/{{id}}"), get(endpoint))
+            .route(LIVEZ_PATH, get(endpoint))
+            .route(READYZ_PATH, get(endpoint))
+            .with_state(self.clone())
+    }
+}
+
+async fn endpoint(State(readiness): State<Readiness>, req: axum::extract::Request) -> Response {
+    let uri = req.uri();
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok());
+    let request = Request {
+        method: req.method().as_str(),
+        path: uri.path(),
+        query: uri.query(),
+        accept,
+    };
+    match handle(&readiness, request).await {
+        Some(answer) => answer.into_http().map(Body::from),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}

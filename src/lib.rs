@@ -1,0 +1,101 @@
+#![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+
+// Lets the macros' `::prodready::…` paths resolve inside this crate too.
+extern crate self as prodready;
+
+mod check;
+mod engine;
+pub mod host;
+pub mod http;
+mod model;
+mod registry;
+pub mod report;
+pub mod standard;
+pub mod testing;
+
+pub use check::{check_fn, Check, Context, FnCheck, Outcome};
+pub use engine::{BuildError, NotReady, Readiness, ReadinessBuilder};
+pub use host::{Host, Ids, RealHost};
+pub use model::{
+    item_id, slug, Checklist, ChecklistError, ChecklistErrors, Date, DateError, Item, Kind,
+    Severity, Status, UnknownName, Waiver,
+};
+pub use report::{Format, ItemReport, Report, ServiceInfo, Summary};
+
+/// Registers an async function as the check of a checklist item, from any linked crate.
+///
+/// ```
+/// use prodready::{Context, Outcome};
+///
+/// #[prodready::check(item = "security.container-security.no-root-user", timeout = "1s")]
+/// async fn not_root(ctx: &Context) -> Outcome {
+///     match ctx.host().uid() {
+///         Ok(ids) if ids.effective != 0 => Outcome::pass(format!("uid {}", ids.effective)),
+///         Ok(_) => Outcome::fail("running as root"),
+///         Err(e) => Outcome::fail(format!("cannot read the uid: {e}")),
+///     }
+/// }
+///
+/// #[prodready::check(section = "Payments", group = "Ledger", title = "Ledger balances", severity = warning)]
+/// async fn ledger_balances(_ctx: &Context) -> Outcome {
+///     Outcome::pass("debits equal credits")
+/// }
+/// ```
+///
+/// Arguments: either `item = "id"` (an item of the checklist) or `section`, optional `group`, and
+/// `title` (a new item); then any of `kind`, `severity`, `timeout`, `ttl` (durations such as
+/// `"2s"`, `"500ms"`), `depends_on = ["id", …]`, `tags = ["…", …]`, `remediation`, `docs`,
+/// `liveness = true`, `gates_readiness = false`.
+pub use prodready_macros::check;
+
+/// Declares a whole checklist: sections, groups, items bound to checks, and waivers.
+///
+/// ```
+/// use prodready::{check_fn, Outcome};
+///
+/// let checklist = prodready::checklist! {
+///     "Payments service" {
+///         section "Security" {
+///             group "Container Security" {
+///                 "No root user" => check_fn(|_ctx| async { Outcome::pass("uid 1000") }),
+///                 "Image signed" [kind = evidence, severity = warning],
+///             }
+///         }
+///         section "Emergency Contacts" {
+///             "On-call engineer contact" [severity = info] => check_fn(|_ctx| async { Outcome::pass("oncall@example.com") }),
+///         }
+///         waive "security.container-security.image-signed" because "internal tool, not shipped" until "2027-01-31",
+///     }
+/// };
+/// assert_eq!(checklist.items().len(), 3);
+/// assert!(checklist.validate().is_ok());
+/// ```
+///
+/// An item is `"Title"`, optionally `[key = value, …]` with the keys of `#[check]` (`kind`,
+/// `severity`, `timeout`, `ttl`, `depends_on`, `tags`, `remediation`, `docs`, `liveness`,
+/// `gates_readiness`), optionally `=> check_expression`. An item without a check reports
+/// `pending`. Ids are checked while compiling: a duplicate id, or a `waive`/`depends_on` naming
+/// an id that is not declared, is a compile error.
+pub use prodready_macros::checklist;
+
+/// Re-exported for implementing [`Check`] by hand: `#[prodready::async_trait]`.
+pub use async_trait::async_trait;
+
+/// What the macros' generated code reaches. Not public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::registry::{CheckRegistration, Target};
+    pub use futures::future::BoxFuture;
+    pub use inventory;
+    pub use std::boxed::Box;
+    pub use std::time::Duration;
+}
+
+/// The types most programs use.
+pub mod prelude {
+    pub use crate::{
+        check_fn, Check, Checklist, Context, Item, Kind, Outcome, Readiness, Severity, Status,
+        Waiver,
+    };
+}

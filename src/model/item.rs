@@ -1,0 +1,216 @@
+//! One line of the checklist.
+
+use super::{item_id, Kind, Severity};
+use crate::check::Check;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// One line of the checklist, with the check bound to it (if any).
+///
+/// An item without a check reports `pending` with "not automated yet" and, when given, how it
+/// would be verified ([`Item::verified_by`]); it never reports `pass`.
+///
+/// ```
+/// use prodready::{Item, Outcome, Severity, check_fn};
+/// let item = Item::new("Payments", Some("Ledger"), "Ledger balances")
+///     .severity(Severity::Warning)
+///     .timeout(std::time::Duration::from_secs(2))
+///     .check(check_fn(|_ctx| async { Outcome::pass("balanced") }));
+/// assert_eq!(item.id(), "payments.ledger.ledger-balances");
+/// ```
+#[derive(Clone)]
+pub struct Item {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) section: String,
+    pub(crate) group: Option<String>,
+    pub(crate) kind: Kind,
+    pub(crate) severity: Severity,
+    pub(crate) tags: Vec<String>,
+    pub(crate) depends_on: Vec<String>,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) ttl: Option<Duration>,
+    pub(crate) remediation: Option<String>,
+    pub(crate) docs: Option<String>,
+    pub(crate) verified_by: Option<String>,
+    pub(crate) gates_readiness: bool,
+    pub(crate) liveness: bool,
+    pub(crate) check: Option<Arc<dyn Check>>,
+}
+
+impl Item {
+    /// An item titled `title` in `section` and (optionally) `group`; its id follows the slug rule.
+    /// Defaults: kind `probe`, severity `blocking`, gates readiness, no check.
+    pub fn new(section: &str, group: Option<&str>, title: &str) -> Self {
+        Self {
+            id: item_id(section, group, title),
+            title: title.to_owned(),
+            section: section.to_owned(),
+            group: group.map(str::to_owned),
+            kind: Kind::Probe,
+            severity: Severity::Blocking,
+            tags: Vec::new(),
+            depends_on: Vec::new(),
+            timeout: None,
+            ttl: None,
+            remediation: None,
+            docs: None,
+            verified_by: None,
+            gates_readiness: true,
+            liveness: false,
+            check: None,
+        }
+    }
+
+    /// Binds the check that verifies this item, replacing any earlier one.
+    pub fn check(mut self, check: impl Check) -> Self {
+        self.check = Some(Arc::new(check));
+        self
+    }
+
+    /// Binds an already shared check.
+    pub fn check_arc(mut self, check: Arc<dyn Check>) -> Self {
+        self.check = Some(check);
+        self
+    }
+
+    /// Sets the kind.
+    pub fn kind(mut self, kind: Kind) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    /// Sets the severity.
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
+    /// Adds tags (filterable with `?tag=`).
+    pub fn tags<S: Into<String>>(mut self, tags: impl IntoIterator<Item = S>) -> Self {
+        self.tags.extend(tags.into_iter().map(Into::into));
+        self
+    }
+
+    /// Items (by id) that must not fail for this one to run; if one fails, this item is `skipped`.
+    pub fn depends_on<S: Into<String>>(mut self, ids: impl IntoIterator<Item = S>) -> Self {
+        self.depends_on.extend(ids.into_iter().map(Into::into));
+        self
+    }
+
+    /// How long the check may run before it becomes `fail` ("timed out after …").
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// How long a result stays fresh in the cache. `Duration::MAX` keeps it for the whole process.
+    pub fn ttl(mut self, ttl: Duration) -> Self {
+        self.ttl = Some(ttl);
+        self
+    }
+
+    /// What to do when the item fails (a check's own remediation takes precedence).
+    pub fn remediation(mut self, text: impl Into<String>) -> Self {
+        self.remediation = Some(text.into());
+        self
+    }
+
+    /// A link to documentation about the item.
+    pub fn docs(mut self, url: impl Into<String>) -> Self {
+        self.docs = Some(url.into());
+        self
+    }
+
+    /// How the item is verified, shown while no check is bound ("not automated yet: …").
+    pub fn verified_by(mut self, text: impl Into<String>) -> Self {
+        self.verified_by = Some(text.into());
+        self
+    }
+
+    /// Whether a failure of this (blocking) item makes the service not ready; default `true`.
+    pub fn gates_readiness(mut self, gates: bool) -> Self {
+        self.gates_readiness = gates;
+        self
+    }
+
+    /// Whether `/livez` answers from this item; default `false`. Only checks whose failure a
+    /// restart would cure belong here (a stuck event loop, not an unreachable database).
+    pub fn liveness(mut self, liveness: bool) -> Self {
+        self.liveness = liveness;
+        self
+    }
+
+    /// The stable id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The title as written in the checklist.
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    /// The section title.
+    pub fn section(&self) -> &str {
+        &self.section
+    }
+
+    /// The group title, for sections that have groups.
+    pub fn group(&self) -> Option<&str> {
+        self.group.as_deref()
+    }
+
+    /// The kind.
+    pub fn kind_of(&self) -> Kind {
+        self.kind
+    }
+
+    /// The severity.
+    pub fn severity_of(&self) -> Severity {
+        self.severity
+    }
+
+    /// The tags.
+    pub fn tag_list(&self) -> &[String] {
+        &self.tags
+    }
+
+    /// The ids this item depends on.
+    pub fn dependencies(&self) -> &[String] {
+        &self.depends_on
+    }
+
+    /// Whether a check is bound.
+    pub fn is_automated(&self) -> bool {
+        self.check.is_some()
+    }
+
+    /// How the item is verified, if recorded.
+    pub fn verification(&self) -> Option<&str> {
+        self.verified_by.as_deref()
+    }
+
+    /// Whether the item gates readiness.
+    pub fn is_readiness_gate(&self) -> bool {
+        self.gates_readiness
+    }
+
+    /// Whether the item decides liveness.
+    pub fn is_liveness(&self) -> bool {
+        self.liveness
+    }
+}
+
+impl fmt::Debug for Item {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Item")
+            .field("id", &self.id)
+            .field("kind", &self.kind)
+            .field("severity", &self.severity)
+            .field("depends_on", &self.depends_on)
+            .field("automated", &self.check.is_some())
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,129 @@
+//! Checks registered from anywhere in the program with `#[prodready::check]`, via `inventory`.
+
+use crate::check::{Context, FnPtrCheck, Outcome};
+use crate::model::{Checklist, ChecklistError, Item, Kind, Severity};
+use futures::future::BoxFuture;
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// Which item a registered check verifies.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub enum Target {
+    /// An item already in the checklist, by id.
+    Item(&'static str),
+    /// A new item.
+    New {
+        /// Section title.
+        section: &'static str,
+        /// Group title.
+        group: Option<&'static str>,
+        /// Item title.
+        title: &'static str,
+    },
+}
+
+/// What `#[prodready::check]` submits to `inventory`.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct CheckRegistration {
+    pub target: Target,
+    pub function: &'static str,
+    pub kind: Option<Kind>,
+    pub severity: Option<Severity>,
+    pub timeout_ms: Option<u64>,
+    pub ttl_ms: Option<u64>,
+    pub depends_on: &'static [&'static str],
+    pub tags: &'static [&'static str],
+    pub remediation: Option<&'static str>,
+    pub docs: Option<&'static str>,
+    pub liveness: Option<bool>,
+    pub gates_readiness: Option<bool>,
+    pub run: for<'a> fn(&'a Context) -> BoxFuture<'a, Outcome>,
+}
+
+inventory::collect!(CheckRegistration);
+
+impl CheckRegistration {
+    fn apply(&self, mut item: Item) -> Item {
+        item = item.check(FnPtrCheck(self.run));
+        if let Some(kind) = self.kind {
+            item = item.kind(kind);
+        }
+        if let Some(severity) = self.severity {
+            item = item.severity(severity);
+        }
+        if let Some(ms) = self.timeout_ms {
+            item = item.timeout(Duration::from_millis(ms));
+        }
+        if let Some(ms) = self.ttl_ms {
+            item = item.ttl(Duration::from_millis(ms));
+        }
+        if let Some(text) = self.remediation {
+            item = item.remediation(text);
+        }
+        if let Some(url) = self.docs {
+            item = item.docs(url);
+        }
+        if let Some(l) = self.liveness {
+            item = item.liveness(l);
+        }
+        if let Some(g) = self.gates_readiness {
+            item = item.gates_readiness(g);
+        }
+        item.depends_on(self.depends_on.iter().copied())
+            .tags(self.tags.iter().copied())
+    }
+}
+
+/// Every `#[check]` linked into the program, in a stable order (by item, then function path).
+pub(crate) fn registered() -> Vec<&'static CheckRegistration> {
+    let mut all: Vec<_> = inventory::iter::<CheckRegistration>.into_iter().collect();
+    all.sort_by_key(|r| (target_id(r), r.function));
+    all
+}
+
+fn target_id(r: &CheckRegistration) -> String {
+    match r.target {
+        Target::Item(id) => id.to_owned(),
+        Target::New {
+            section,
+            group,
+            title,
+        } => crate::item_id(section, group, title),
+    }
+}
+
+/// Binds every registered check into `checklist`: onto existing items, or as new items.
+pub(crate) fn apply_registered(checklist: &mut Checklist, regs: &[&'static CheckRegistration]) {
+    let mut bound: HashMap<String, &'static str> = HashMap::new();
+    for reg in regs {
+        let id = target_id(reg);
+        if let Some(first) = bound.insert(id.clone(), reg.function) {
+            checklist.record(ChecklistError::DuplicateBinding {
+                id,
+                first: first.to_owned(),
+                second: reg.function.to_owned(),
+            });
+            continue;
+        }
+        match reg.target {
+            Target::Item(id) => {
+                let context = format!("#[check(item = ..)] on `{}`", reg.function);
+                checklist.edit_in_place(id, &context, |item| reg.apply(item));
+            }
+            Target::New {
+                section,
+                group,
+                title,
+            } => {
+                if checklist.get(&id).is_some() {
+                    // Naming an existing item by its titles binds to it, like `item = ..`.
+                    checklist.edit_in_place(&id, "#[check]", |item| reg.apply(item));
+                } else {
+                    checklist.push(reg.apply(Item::new(section, group, title)));
+                }
+            }
+        }
+    }
+}
