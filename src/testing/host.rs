@@ -21,10 +21,10 @@ use std::time::SystemTime;
 /// let host = FakeHost::new()
 ///     .env("APP_DB_URL_FILE", "/run/secrets/db")
 ///     .file("sys/fs/cgroup/memory.max", "536870912\n")
-///     .uid(1000, 1000);
+///     .with_uid(1000, 1000);
 /// assert_eq!(host.read_to_string(Path::new("/sys/fs/cgroup/memory.max")).unwrap(), "536870912\n");
 /// assert_eq!(host.uid().unwrap().effective, 1000);
-/// assert_eq!(host.env("HOME"), None); // nothing leaks in from the real environment
+/// assert_eq!(Host::env(&host, "HOME"), None); // nothing leaks in from the real environment
 /// ```
 #[derive(Clone)]
 pub struct FakeHost {
@@ -41,7 +41,7 @@ struct Inner {
 
 impl FakeHost {
     /// An empty root, an empty environment, the real clock, and the uid from `proc/self/status`
-    /// under the root (absent until written or set with [`FakeHost::uid`]).
+    /// under the root (absent until written or set with [`FakeHost::with_uid`]).
     ///
     /// Panics if the temp dir cannot be created.
     pub fn new() -> Self {
@@ -102,13 +102,13 @@ impl FakeHost {
     }
 
     /// Sets the real and effective uid (otherwise read from `proc/self/status` under the root).
-    pub fn uid(self, real: u32, effective: u32) -> Self {
+    pub fn with_uid(self, real: u32, effective: u32) -> Self {
         *write_lock(&self.inner.uid) = Some(Ids { real, effective });
         self
     }
 
     /// Sets the real and effective gid.
-    pub fn gid(self, real: u32, effective: u32) -> Self {
+    pub fn with_gid(self, real: u32, effective: u32) -> Self {
         *write_lock(&self.inner.gid) = Some(Ids { real, effective });
         self
     }

@@ -1,0 +1,55 @@
+//! Startup verification: strict mode returns an error when not ready.
+
+use crate::common::*;
+use prodready::testing::FakeHost;
+use prodready::{Checklist, Readiness};
+
+fn build(host: FakeHost, strict: Option<bool>) -> Readiness {
+    let c = Checklist::new("c").item(item("db").check(fail("connection refused")));
+    let mut b = Readiness::builder()
+        .service("payments", "2.0.0")
+        .checklist(c)
+        .host(host)
+        .registered_checks(false);
+    if let Some(s) = strict {
+        b = b.strict(s);
+    }
+    b.build().unwrap()
+}
+
+#[tokio::test]
+async fn strict_startup_fails_when_not_ready() {
+    let err = build(FakeHost::new(), Some(true))
+        .verify_startup()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "payments is not ready: tests.engine.db (connection refused)"
+    );
+    assert!(!err.report.ready);
+}
+
+#[tokio::test]
+async fn lenient_startup_reports_and_continues() {
+    let report = build(FakeHost::new(), Some(false))
+        .verify_startup()
+        .await
+        .unwrap();
+    assert!(!report.ready);
+}
+
+#[tokio::test]
+async fn strictness_comes_from_prodready_strict_when_unset() {
+    assert!(build(FakeHost::new().env("PRODREADY_STRICT", "1"), None).is_strict());
+    assert!(build(FakeHost::new().env("PRODREADY_STRICT", "true"), None)
+        .verify_startup()
+        .await
+        .is_err());
+    assert!(!build(FakeHost::new().env("PRODREADY_STRICT", "0"), None).is_strict());
+    assert!(!build(FakeHost::new(), None).is_strict());
+    assert!(
+        !build(FakeHost::new().env("PRODREADY_STRICT", "1"), Some(false)).is_strict(),
+        "the builder wins"
+    );
+}
