@@ -296,10 +296,7 @@ async fn evaluate_all(inner: Arc<Inner>, refresh: Refresh) -> Arc<Report> {
     let all: Vec<usize> = (0..inner.checklist.items().len()).collect();
     let results = run::evaluate(&inner, &all, refresh).await;
     let expires = results.iter().filter_map(|c| c.expires).min();
-    let items = results
-        .into_iter()
-        .map(|c| Arc::unwrap_or_clone(c.report))
-        .collect();
+    let items = results.into_iter().map(|c| c.report).collect();
     let report = Arc::new(Report::new(
         inner.service.clone(),
         inner.checklist.name().to_owned(),

@@ -6,8 +6,10 @@ use crate::check::Outcome;
 use crate::model::{millis, rfc3339, Date, Item, Status};
 use crate::report::ItemReport;
 use futures::future::{join_all, BoxFuture, FutureExt, Shared};
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::task::Poll;
+use std::time::Duration;
 use tokio::time::Instant;
 
 /// An item's result and when it stops being fresh.
@@ -31,6 +33,18 @@ impl Cached {
 
 type ItemFuture = Shared<BoxFuture<'static, Cached>>;
 
+/// A dependency as an item sees it: already known, or still running.
+enum Dep {
+    Known(Cached),
+    Running(ItemFuture),
+}
+
+/// What every item of one evaluation shares: the day (for waivers) and the timestamp.
+struct Stamp {
+    today: Date,
+    at: String,
+}
+
 /// Evaluates the items at `indices` (with everything they depend on) and returns the results of
 /// `indices`, in that order.
 pub(super) async fn evaluate(
@@ -39,60 +53,86 @@ pub(super) async fn evaluate(
     refresh: Refresh,
 ) -> Vec<Cached> {
     let now = Instant::now();
-    let cached: Vec<Option<Cached>> = {
-        let state = inner.lock();
-        state.cache.clone()
-    };
+    let wall = inner.ctx.host().now();
+    let stamp = Arc::new(Stamp {
+        today: Date::from_system_time(wall),
+        at: rfc3339(wall),
+    });
+    let mut results: Vec<Option<Cached>> = inner.lock().cache.clone();
     let items = inner.checklist.items();
-    let mut futures: Vec<Option<ItemFuture>> = vec![None; items.len()];
     let needed = inner.with_dependencies(indices);
+    let mut has_dependents = vec![false; items.len()];
+    for (i, item) in items.iter().enumerate() {
+        if needed[i] {
+            for dep in &item.depends_on {
+                if let Some(&d) = inner.index.get(dep.as_str()) {
+                    has_dependents[d] = true;
+                }
+            }
+        }
+    }
+    // Items to run, dependencies first; items others wait for are shared futures.
+    let mut shared: Vec<Option<ItemFuture>> = vec![None; items.len()];
+    let mut running: Vec<BoxFuture<'static, (usize, Cached)>> = Vec::new();
     for &idx in &inner.order {
         if !needed[idx] {
             continue;
         }
-        let fut: BoxFuture<'static, Cached> = match &cached[idx] {
-            Some(c) if c.is_fresh(now, refresh) => futures::future::ready(c.clone()).boxed(),
-            _ => {
-                let deps: Vec<(String, ItemFuture)> = items[idx]
-                    .depends_on
-                    .iter()
-                    .filter_map(|id| {
-                        let d = inner.index.get(id.as_str())?;
-                        Some((id.clone(), futures[*d].clone()?))
-                    })
-                    .collect();
-                run_item(inner.clone(), idx, deps).boxed()
-            }
-        };
-        futures[idx] = Some(fut.shared());
-    }
-    let all: Vec<(usize, ItemFuture)> = futures
-        .into_iter()
-        .enumerate()
-        .filter_map(|(i, f)| Some((i, f?)))
-        .collect();
-    let (positions, pending): (Vec<usize>, Vec<ItemFuture>) = all.into_iter().unzip();
-    // Drive every needed item, dependencies included, concurrently.
-    let results = join_all(pending).await;
-    let mut by_index: Vec<Option<Cached>> = vec![None; items.len()];
-    {
-        let mut state = inner.lock();
-        for (i, c) in positions.into_iter().zip(results) {
-            state.cache[i] = Some(c.clone());
-            by_index[i] = Some(c);
+        if results[idx]
+            .as_ref()
+            .is_some_and(|c| c.is_fresh(now, refresh))
+        {
+            continue;
+        }
+        let deps: Vec<(String, Dep)> = items[idx]
+            .depends_on
+            .iter()
+            .filter_map(|id| {
+                let d = *inner.index.get(id.as_str())?;
+                let dep = match (&shared[d], &results[d]) {
+                    (Some(f), _) => Dep::Running(f.clone()),
+                    (None, Some(c)) => Dep::Known(c.clone()),
+                    (None, None) => return None,
+                };
+                Some((id.clone(), dep))
+            })
+            .collect();
+        let fut = run_item(inner.clone(), idx, deps, stamp.clone());
+        if has_dependents[idx] {
+            let f = fut.boxed().shared();
+            shared[idx] = Some(f.clone());
+            running.push(f.map(move |c| (idx, c)).boxed());
+        } else {
+            running.push(fut.map(move |c| (idx, c)).boxed());
         }
     }
-    indices.iter().filter_map(|i| by_index[*i].take()).collect()
+    let fresh = join_all(running).await;
+    {
+        let mut state = inner.lock();
+        for (idx, c) in fresh {
+            state.cache[idx] = Some(c.clone());
+            results[idx] = Some(c);
+        }
+    }
+    indices.iter().filter_map(|i| results[*i].take()).collect()
 }
 
-async fn run_item(inner: Arc<Inner>, idx: usize, deps: Vec<(String, ItemFuture)>) -> Cached {
+async fn run_item(
+    inner: Arc<Inner>,
+    idx: usize,
+    deps: Vec<(String, Dep)>,
+    stamp: Arc<Stamp>,
+) -> Cached {
     let item = &inner.checklist.items()[idx];
     let started = Instant::now();
     let mut blocked_by = None;
     for (id, dep) in deps {
-        let result = dep.await;
-        if matches!(result.report.status, Status::Fail | Status::Skipped) && blocked_by.is_none() {
-            blocked_by = Some((id, result.report.status));
+        let status = match dep {
+            Dep::Known(c) => c.report.status,
+            Dep::Running(f) => f.await.report.status,
+        };
+        if matches!(status, Status::Fail | Status::Skipped) && blocked_by.is_none() {
+            blocked_by = Some((id, status));
         }
     }
     let outcome = match (blocked_by, &item.check) {
@@ -111,8 +151,7 @@ async fn run_item(inner: Arc<Inner>, idx: usize, deps: Vec<(String, ItemFuture)>
         (None, Some(check)) => run_check(&inner, item, check.clone()).await,
     };
     let elapsed = started.elapsed();
-    let today = Date::from_system_time(inner.ctx.host().now());
-    let outcome = apply_waiver(&inner, item, outcome, today);
+    let outcome = apply_waiver(&inner, item, outcome, stamp.today);
     let ttl = item.ttl.unwrap_or_else(|| inner.settings.ttl_for(item));
     let expires = if item.check.is_none() {
         None
@@ -120,7 +159,7 @@ async fn run_item(inner: Arc<Inner>, idx: usize, deps: Vec<(String, ItemFuture)>
         Instant::now().checked_add(ttl)
     };
     Cached {
-        report: Arc::new(to_report(item, outcome, elapsed, inner.ctx.host().now())),
+        report: Arc::new(to_report(item, outcome, elapsed, stamp.at.clone())),
         expires,
     }
 }
@@ -140,32 +179,51 @@ fn not_automated(item: &Item) -> Outcome {
 async fn run_check(inner: &Arc<Inner>, item: &Item, check: Arc<dyn crate::Check>) -> Outcome {
     let timeout = item.timeout.unwrap_or(inner.settings.default_timeout);
     let ctx = inner.ctx.clone();
-    // Each check runs in its own task: a panic stays there, and a check that blocks its thread
-    // cannot stop the timeout (or other checks) from firing.
-    let task = tokio::spawn(async move { check.run(&ctx).await });
-    let abort = task.abort_handle();
-    match tokio::time::timeout(timeout, task).await {
-        Ok(Ok(outcome)) => outcome,
-        Ok(Err(e)) if e.is_panic() => {
-            let panic = e.into_panic();
-            let text = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "a non-text panic payload".to_owned());
-            Outcome::fail(format!("check panicked: {text}"))
-                .remediation("a check must return an Outcome, not panic: fix the check")
-        }
-        Ok(Err(_)) => Outcome::fail("check was cancelled"),
-        Err(_) => {
-            abort.abort();
-            Outcome::fail(format!(
-                "timed out after {}",
-                humantime::format_duration(timeout)
-            ))
-            .detail("timeout_ms", timeout.as_millis() as u64)
-        }
+    let started = Instant::now();
+    let work: BoxFuture<'static, Outcome> = Box::pin(async move { check.run(&ctx).await });
+    let mut work = AssertUnwindSafe(work).catch_unwind();
+    // The first step runs right here: a check that answers at once (a file read, a cached
+    // value) costs no task. One that has to wait moves to a task of its own, where a panic stays
+    // and a thread it blocks cannot stop the timeout or the other checks.
+    let first = futures::poll!(&mut work);
+    let blocked = started.elapsed();
+    if blocked > timeout {
+        return Outcome::fail(format!(
+            "timed out after {}: the check blocked its thread for {} before it first waited",
+            humantime::format_duration(timeout),
+            humantime::format_duration(Duration::from_millis(blocked.as_millis() as u64)),
+        ))
+        .detail("timeout_ms", timeout.as_millis() as u64)
+        .remediation("use async I/O, or move blocking work into tokio::task::spawn_blocking");
     }
+    let result = match first {
+        Poll::Ready(result) => result,
+        Poll::Pending => {
+            let task = tokio::spawn(work);
+            let abort = task.abort_handle();
+            match tokio::time::timeout(timeout - blocked, task).await {
+                Ok(Ok(result)) => result,
+                Ok(Err(e)) => return Outcome::fail(format!("check task ended abnormally: {e}")),
+                Err(_) => {
+                    abort.abort();
+                    return Outcome::fail(format!(
+                        "timed out after {}",
+                        humantime::format_duration(timeout)
+                    ))
+                    .detail("timeout_ms", timeout.as_millis() as u64);
+                }
+            }
+        }
+    };
+    result.unwrap_or_else(|panic| {
+        let text = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a non-text panic payload".to_owned());
+        Outcome::fail(format!("check panicked: {text}"))
+            .remediation("a check must return an Outcome, not panic: fix the check")
+    })
 }
 
 fn apply_waiver(inner: &Inner, item: &Item, mut outcome: Outcome, today: Date) -> Outcome {
@@ -210,7 +268,7 @@ fn apply_waiver(inner: &Inner, item: &Item, mut outcome: Outcome, today: Date) -
     outcome
 }
 
-fn to_report(item: &Item, o: Outcome, elapsed: Duration, at: SystemTime) -> ItemReport {
+fn to_report(item: &Item, o: Outcome, elapsed: Duration, evaluated_at: String) -> ItemReport {
     ItemReport {
         id: item.id.clone(),
         section: item.section.clone(),
@@ -227,6 +285,6 @@ fn to_report(item: &Item, o: Outcome, elapsed: Duration, at: SystemTime) -> Item
         docs: item.docs.clone(),
         gates_readiness: item.gates_readiness,
         liveness: item.liveness,
-        evaluated_at: rfc3339(at),
+        evaluated_at,
     }
 }

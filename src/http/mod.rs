@@ -248,6 +248,7 @@ async fn readyz(readiness: &Readiness, query: &Query) -> Result<Response, QueryE
     let gates = report
         .items
         .iter()
+        .map(Arc::as_ref)
         .filter(|i| i.gates_readiness && i.severity == crate::Severity::Blocking);
     let excluded = query.excluded(gates.clone().map(|i| i.id.as_str()))?;
     let items: Vec<&ItemReport> = gates

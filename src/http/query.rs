@@ -184,7 +184,7 @@ fn names(
     if values.is_empty() {
         return Ok(None);
     }
-    let known: BTreeSet<String> = report.items.iter().flat_map(&keys_of).collect();
+    let known: BTreeSet<String> = report.items.iter().flat_map(|i| keys_of(i)).collect();
     let mut wanted = BTreeSet::new();
     for v in values {
         let s = if v.contains('.') {

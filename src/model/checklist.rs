@@ -152,6 +152,17 @@ impl Checklist {
         }
     }
 
+    /// Appends every item and waiver of `other` (items join their section and group as with
+    /// [`Checklist::item`]); this checklist keeps its name.
+    pub fn merge(mut self, other: Checklist) -> Self {
+        for item in other.items {
+            self.push(item);
+        }
+        self.waivers.extend(other.waivers);
+        self.problems.extend(other.problems);
+        self
+    }
+
     /// Adds a waiver.
     pub fn waive(mut self, waiver: Waiver) -> Self {
         self.waivers.push(waiver);

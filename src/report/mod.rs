@@ -9,6 +9,7 @@ use crate::model::{Kind, Severity, Status};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::fmt;
+use std::sync::Arc;
 
 /// The service a report is about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,7 +40,7 @@ pub struct Report {
     /// How long the evaluation took, in milliseconds (cached items take no time).
     pub duration_ms: f64,
     /// Every item, in checklist order.
-    pub items: Vec<ItemReport>,
+    pub items: Vec<Arc<ItemReport>>,
 }
 
 /// One item's result.
@@ -106,11 +107,11 @@ pub struct Summary {
 
 impl Summary {
     /// Counts `items`.
-    pub fn of<'a>(items: impl IntoIterator<Item = &'a ItemReport>) -> Self {
+    pub fn of<'a, I: AsRef<ItemReport> + 'a>(items: impl IntoIterator<Item = &'a I>) -> Self {
         let mut s = Summary::default();
         for i in items {
             s.total += 1;
-            *s.count_mut(i.status) += 1;
+            *s.count_mut(i.as_ref().status) += 1;
         }
         s
     }
@@ -160,7 +161,7 @@ impl Report {
     pub fn new(
         service: ServiceInfo,
         checklist: String,
-        items: Vec<ItemReport>,
+        items: Vec<Arc<ItemReport>>,
         pending_blocks: bool,
         evaluated_at: String,
         duration_ms: f64,
@@ -197,12 +198,12 @@ impl Report {
 
     /// The item `id`.
     pub fn item(&self, id: &str) -> Option<&ItemReport> {
-        self.items.iter().find(|i| i.id == id)
+        self.items.iter().find(|i| i.id == id).map(Arc::as_ref)
     }
 
     /// Items that keep the service from being ready.
     pub fn blocking_failures(&self) -> impl Iterator<Item = &ItemReport> {
-        self.items.iter().filter(|i| {
+        self.items.iter().map(Arc::as_ref).filter(|i| {
             i.severity == Severity::Blocking && i.gates_readiness && i.status == Status::Fail
         })
     }
@@ -293,7 +294,9 @@ impl Format {
 }
 
 /// Consecutive runs of items sharing a section (and within it, a group), in report order.
-pub(crate) fn sections(items: &[ItemReport]) -> Vec<(&str, Vec<(Option<&str>, Vec<&ItemReport>)>)> {
+pub(crate) fn sections(
+    items: &[Arc<ItemReport>],
+) -> Vec<(&str, Vec<(Option<&str>, Vec<&ItemReport>)>)> {
     let mut out: Vec<(&str, Vec<(Option<&str>, Vec<&ItemReport>)>)> = Vec::new();
     for item in items {
         let group = item.group.as_deref();

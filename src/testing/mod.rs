@@ -55,7 +55,7 @@ pub fn assert_ready(report: &Report) {
                 .items
                 .iter()
                 .filter(|i| i.blocks_readiness(true))
-                .map(describe)
+                .map(|i| describe(i))
                 .collect();
         }
         panic!(
@@ -84,7 +84,7 @@ pub fn assert_compliant(report: &Report) {
         .items
         .iter()
         .filter(|i| !i.status.is_compliant())
-        .map(describe)
+        .map(|i| describe(i))
         .collect();
     assert!(
         lines.is_empty(),

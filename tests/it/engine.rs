@@ -56,13 +56,18 @@ async fn a_hanging_check_times_out_and_the_others_still_report() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_check_that_blocks_its_thread_still_times_out() {
-    let c = Checklist::new("c").item(item("blocks").timeout(Duration::from_millis(200)).check(
-        check_fn(|_ctx| async {
-            std::thread::sleep(Duration::from_secs(2));
-            Outcome::pass("too late")
-        }),
-    ));
+async fn a_check_that_blocks_its_thread_after_waiting_still_times_out() {
+    let c = Checklist::new("c")
+        .item(
+            item("blocks")
+                .timeout(Duration::from_millis(200))
+                .check(check_fn(|_ctx| async {
+                    tokio::task::yield_now().await;
+                    std::thread::sleep(Duration::from_secs(2));
+                    Outcome::pass("too late")
+                })),
+        )
+        .item(item("fine").check(pass()));
     let r = readiness(c);
     let start = std::time::Instant::now();
     let report = r.evaluate().await;
@@ -72,6 +77,42 @@ async fn a_check_that_blocks_its_thread_still_times_out() {
         start.elapsed()
     );
     assert_eq!(report.items[0].message, "timed out after 200ms");
+    assert_eq!(report.items[1].status, Status::Pass);
+}
+
+#[tokio::test]
+async fn a_check_that_blocks_before_it_first_waits_is_named_as_blocking() {
+    let c = Checklist::new("c").item(item("blocks").timeout(Duration::from_millis(50)).check(
+        check_fn(|_ctx| async {
+            std::thread::sleep(Duration::from_millis(120));
+            Outcome::pass("too late")
+        }),
+    ));
+    let report = readiness(c).evaluate().await;
+    let item = &report.items[0];
+    assert_eq!(item.status, Status::Fail);
+    assert!(
+        item.message
+            .starts_with("timed out after 50ms: the check blocked its thread for 1"),
+        "{}",
+        item.message
+    );
+    assert_eq!(
+        item.remediation.as_deref(),
+        Some("use async I/O, or move blocking work into tokio::task::spawn_blocking")
+    );
+}
+
+#[tokio::test]
+async fn a_panic_after_the_check_first_waits_is_caught_too() {
+    let c = Checklist::new("c").item(item("late panic").check(check_fn(|_ctx| async {
+        tokio::task::yield_now().await;
+        panic!("late")
+    })));
+    assert_eq!(
+        readiness(c).evaluate().await.items[0].message,
+        "check panicked: late"
+    );
 }
 
 #[tokio::test]

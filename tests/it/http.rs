@@ -120,7 +120,7 @@ async fn filters_narrow_the_items() {
     let r = readiness(checklist(false));
     let ids = |body: &str| -> Vec<String> {
         let report: Report = serde_json::from_str(body).unwrap();
-        report.items.into_iter().map(|i| i.id).collect()
+        report.items.into_iter().map(|i| i.id.clone()).collect()
     };
     let (status, _, body) = get(&r, "/readiness-checklist?section=security").await;
     assert_eq!(
