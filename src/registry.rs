@@ -127,3 +127,74 @@ pub(crate) fn apply_registered(checklist: &mut Checklist, regs: &[&'static Check
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Status;
+
+    fn run(_ctx: &Context) -> BoxFuture<'_, Outcome> {
+        Box::pin(async { Outcome::pass("registered") })
+    }
+
+    const fn reg(target: Target, function: &'static str) -> CheckRegistration {
+        CheckRegistration {
+            target,
+            function,
+            kind: None,
+            severity: Some(Severity::Info),
+            timeout_ms: Some(1500),
+            ttl_ms: None,
+            depends_on: &[],
+            tags: &["registered"],
+            remediation: None,
+            docs: None,
+            liveness: None,
+            gates_readiness: None,
+            run,
+        }
+    }
+
+    static BIND: CheckRegistration = reg(Target::Item("s.g.existing"), "m::bind");
+    static NEW: CheckRegistration = reg(
+        Target::New {
+            section: "S",
+            group: Some("G"),
+            title: "Brand new",
+        },
+        "m::new",
+    );
+    static UNKNOWN: CheckRegistration = reg(Target::Item("s.g.exisitng"), "m::typo");
+    static TWICE: CheckRegistration = reg(Target::Item("s.g.existing"), "m::again");
+
+    #[tokio::test]
+    async fn registrations_bind_existing_items_and_add_new_ones() {
+        let mut c = Checklist::new("c").item(Item::new("S", Some("G"), "Existing"));
+        apply_registered(&mut c, &[&BIND, &NEW]);
+        assert!(c.validate().is_ok());
+        let ids: Vec<&str> = c.items().iter().map(Item::id).collect();
+        assert_eq!(ids, ["s.g.existing", "s.g.brand-new"]);
+        let bound = c.get("s.g.existing").unwrap();
+        assert!(bound.is_automated());
+        assert_eq!(bound.severity_of(), Severity::Info);
+        assert_eq!(bound.timeout, Some(Duration::from_millis(1500)));
+        assert_eq!(bound.tag_list(), ["registered"]);
+        let ctx = Context::with_host(crate::testing::FakeHost::new());
+        let outcome = bound.check.as_ref().unwrap().run(&ctx).await;
+        assert_eq!(outcome.status(), Status::Pass);
+    }
+
+    #[test]
+    fn unknown_ids_and_double_bindings_are_errors() {
+        let mut c = Checklist::new("c").item(Item::new("S", Some("G"), "Existing"));
+        apply_registered(&mut c, &[&BIND, &UNKNOWN, &TWICE]);
+        let errors = c.validate().unwrap_err().to_string();
+        assert!(errors.contains("#[check(item = ..)] on `m::typo` names `s.g.exisitng`, which is not an item of this checklist; did you mean `s.g.existing`?"), "{errors}");
+        assert!(
+            errors.contains(
+                "`s.g.existing` is bound by two #[check] functions: m::bind and m::again"
+            ),
+            "{errors}"
+        );
+    }
+}
