@@ -87,5 +87,10 @@ fn serving(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, evaluation, serving);
-criterion_main!(benches);
+// criterion_group! defines an undocumented pub fn.
+#[allow(missing_docs)]
+mod group {
+    use super::*;
+    criterion_group!(benches, evaluation, serving);
+}
+criterion_main!(group::benches);

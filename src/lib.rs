@@ -75,8 +75,10 @@ pub use prodready_macros::check;
 /// An item is `"Title"`, optionally `[key = value, …]` with the keys of `#[check]` (`kind`,
 /// `severity`, `timeout`, `ttl`, `depends_on`, `tags`, `remediation`, `docs`, `liveness`,
 /// `gates_readiness`), optionally `=> check_expression`. An item without a check reports
-/// `pending`. Ids are checked while compiling: a duplicate id, or a `waive`/`depends_on` naming
-/// an id that is not declared, is a compile error.
+/// `pending`. Ids are checked while compiling: a duplicate id is a compile error, and so is a
+/// `waive` or `depends_on` naming an id in a section this invocation declares but not that item.
+/// Ids in other sections (items of a checklist this one is merged into, such as the standard
+/// one) are checked when the readiness is built.
 pub use prodready_macros::checklist;
 
 /// Re-exported for implementing [`Check`] by hand: `#[prodready::async_trait]`.

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 /// The migrations embedded in the binary.
-pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("examples/service/migrations");
+pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("examples/service/migrations");
 
 fn pool(ctx: &Context) -> Result<&SqlitePool, Outcome> {
     ctx.require::<SqlitePool>()
@@ -124,7 +124,7 @@ async fn database_connected(ctx: &Context) -> Outcome {
 }
 
 /// Writes an order inside a transaction and rolls it back: the table accepts writes.
-pub async fn orders_writable(ctx: Context) -> Outcome {
+pub(crate) async fn orders_writable(ctx: Context) -> Outcome {
     let pool = match pool(&ctx) {
         Ok(p) => p,
         Err(o) => return o,

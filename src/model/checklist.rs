@@ -296,12 +296,11 @@ impl Checklist {
     /// Item indices with every item after its dependencies; on a cycle, the ids around it.
     /// Unknown dependencies are ignored here (validation reports them).
     pub(crate) fn evaluation_order(&self) -> Result<Vec<usize>, Vec<String>> {
-        let index: HashMap<&str, usize> = self
-            .items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| (item.id.as_str(), i))
-            .collect();
+        // With duplicate ids (reported on their own), the first item of an id is the one meant.
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        for (i, item) in self.items.iter().enumerate() {
+            index.entry(item.id.as_str()).or_insert(i);
+        }
         // 0 = unvisited, 1 = on the stack, 2 = done
         let mut state = vec![0u8; self.items.len()];
         let mut order = Vec::with_capacity(self.items.len());

@@ -134,9 +134,9 @@ pub(crate) fn rfc3339(time: SystemTime) -> String {
     )
 }
 
-/// A duration in milliseconds as a float, for reports.
+/// A duration in milliseconds, to the microsecond, for reports.
 pub(crate) fn millis(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
+    d.as_micros() as f64 / 1000.0
 }
 
 #[cfg(test)]

@@ -293,11 +293,12 @@ impl Format {
     }
 }
 
+/// A group's title (none for sections without groups) and its items.
+pub(crate) type GroupRun<'a> = (Option<&'a str>, Vec<&'a ItemReport>);
+
 /// Consecutive runs of items sharing a section (and within it, a group), in report order.
-pub(crate) fn sections(
-    items: &[Arc<ItemReport>],
-) -> Vec<(&str, Vec<(Option<&str>, Vec<&ItemReport>)>)> {
-    let mut out: Vec<(&str, Vec<(Option<&str>, Vec<&ItemReport>)>)> = Vec::new();
+pub(crate) fn sections(items: &[Arc<ItemReport>]) -> Vec<(&str, Vec<GroupRun<'_>>)> {
+    let mut out: Vec<(&str, Vec<GroupRun<'_>>)> = Vec::new();
     for item in items {
         let group = item.group.as_deref();
         match out.last_mut() {

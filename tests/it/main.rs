@@ -1,5 +1,8 @@
 //! Integration tests of the library, grouped into one binary so the suite builds fast.
 
+// Tests may unwrap: a panic is how they fail.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 mod engine;
 mod http;

@@ -1,0 +1,13 @@
+use prodready::{Context, Outcome};
+
+#[prodready::check(item = "security.no-root-user", kind = fast)]
+async fn not_root(_ctx: &Context) -> Outcome {
+    Outcome::pass("uid 1000")
+}
+
+#[prodready::check(item = "security.image-signed", kind = "evidence")]
+async fn signed(_ctx: &Context) -> Outcome {
+    Outcome::pass("signed")
+}
+
+fn main() {}

@@ -1,0 +1,15 @@
+use prodready::{Context, Outcome};
+
+// Every bad argument is reported at once.
+#[prodready::check(
+    item = "security.no-root-user",
+    liveness = "yes",
+    tags = "container",
+    remediation = 5,
+    depends_on = ["security.image-signed", 7],
+)]
+async fn not_root(_ctx: &Context) -> Outcome {
+    Outcome::pass("uid 1000")
+}
+
+fn main() {}

@@ -1,0 +1,12 @@
+use prodready::{Context, Outcome};
+
+#[prodready::check(
+    item = "security.no-root-user",
+    section = "Security",
+    title = "No root user"
+)]
+async fn not_root(_ctx: &Context) -> Outcome {
+    Outcome::pass("uid 1000")
+}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[prodready::check(item = "security.no-root-user")]
+struct NotRoot;
+
+fn main() {}

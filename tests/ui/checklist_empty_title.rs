@@ -1,0 +1,13 @@
+fn main() {
+    let _ = prodready::checklist! {
+        "Payments" {
+            section "Security" {
+                "No root user",
+                "???",
+            }
+            section "--" {
+                "Anything",
+            }
+        }
+    };
+}

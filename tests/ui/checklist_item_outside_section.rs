@@ -1,0 +1,7 @@
+fn main() {
+    let _ = prodready::checklist! {
+        "Payments" {
+            "No root user",
+        }
+    };
+}

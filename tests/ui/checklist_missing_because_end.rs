@@ -1,0 +1,10 @@
+fn main() {
+    let _ = prodready::checklist! {
+        "Payments" {
+            section "Security" {
+                "Image signed",
+            }
+            waive "security.image-signed",
+        }
+    };
+}

@@ -1,0 +1,7 @@
+fn main() {
+    let _ = prodready::checklist! {
+        section "Security" {
+            "No root user",
+        }
+    };
+}

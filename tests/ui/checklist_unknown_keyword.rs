@@ -1,0 +1,9 @@
+fn main() {
+    let _ = prodready::checklist! {
+        "Payments" {
+            sectoin "Security" {
+                "No root user",
+            }
+        }
+    };
+}
