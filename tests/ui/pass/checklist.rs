@@ -89,4 +89,36 @@ fn main() {
     );
     assert_eq!(waivers[1].expires(), None);
     let _ = Duration::from_secs(2);
+
+    // A fragment merged into the standard checklist may name its items: those ids are checked
+    // when the checklist is validated, not while compiling.
+    let merged = prodready::standard::production_deployment().merge(prodready::checklist! {
+        "Orders" {
+            section "Orders" {
+                "Orders table writable" [depends_on = ["infrastructure.database.migrations-applied"]],
+            }
+            waive "security.container-security.image-signed" because "never shipped as an image",
+        }
+    });
+    assert!(merged.validate().is_ok());
+    assert_eq!(merged.items().len(), 105);
+
+    // The macro's ids follow the library's slug rule, punctuation and all.
+    let tricky = prodready::checklist! {
+        "Tricky" {
+            section "Pre-Deployment" {
+                group "Authentication & Authorization" {
+                    "Code coverage meets threshold (>80%)",
+                    "  TLS/SSL enabled  ",
+                    "Ünïcode—dash",
+                }
+            }
+        }
+    };
+    for item in tricky.items() {
+        assert_eq!(
+            item.id(),
+            prodready::item_id(item.section(), item.group(), item.title())
+        );
+    }
 }
