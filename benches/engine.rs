@@ -68,6 +68,7 @@ fn serving(c: &mut Criterion) {
         path,
         query,
         accept: None,
+        user_agent: Some("kube-probe/1.30"),
     };
     c.bench_function("GET /readyz from cache", |b| {
         b.to_async(&rt)

@@ -9,6 +9,7 @@ mod engine;
 pub mod host;
 pub mod http;
 mod model;
+pub mod probes;
 mod registry;
 pub mod report;
 pub mod standard;
@@ -21,6 +22,7 @@ pub use model::{
     item_id, slug, Checklist, ChecklistError, ChecklistErrors, Date, DateError, Item, Kind,
     Severity, Status, UnknownName, Waiver,
 };
+pub use probes::ProbeLog;
 pub use report::{Format, ItemReport, Report, ServiceInfo, Summary};
 
 /// Registers an async function as the check of a checklist item, from any linked crate.

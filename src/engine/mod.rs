@@ -6,6 +6,7 @@ mod run;
 use crate::check::{Context, Resources};
 use crate::host::{Host, RealHost};
 use crate::model::{millis, rfc3339, Checklist, ChecklistErrors, Item, Kind};
+use crate::probes::ProbeLog;
 use crate::registry;
 use crate::report::{Report, ServiceInfo};
 use futures::future::{BoxFuture, FutureExt, Shared};
@@ -84,6 +85,7 @@ struct Inner {
     /// Item indices, dependencies first.
     order: Vec<usize>,
     ctx: Context,
+    probes: ProbeLog,
     settings: Settings,
     strict: bool,
     state: Mutex<State>,
@@ -194,6 +196,11 @@ impl Readiness {
     /// The context checks run with.
     pub fn context(&self) -> &Context {
         &self.inner.ctx
+    }
+
+    /// The requests the endpoints answered.
+    pub fn probe_log(&self) -> &ProbeLog {
+        &self.inner.probes
     }
 
     /// Whether blocking `pending` items keep the service from being ready.
@@ -398,6 +405,10 @@ impl ReadinessBuilder {
                 Some("1" | "true" | "yes")
             )
         });
+        // Checks see what the endpoints answered (probe and scrape items).
+        let probes = ProbeLog::default();
+        let mut resources = self.resources;
+        resources.insert(probes.clone());
         let state = State {
             cache: vec![None; checklist.items().len()],
             ..State::default()
@@ -407,7 +418,8 @@ impl ReadinessBuilder {
                 service: self.service,
                 index,
                 order,
-                ctx: Context::new(self.host, self.resources),
+                ctx: Context::new(self.host, resources),
+                probes,
                 settings: self.settings,
                 strict,
                 checklist,

@@ -4,7 +4,7 @@ use super::{handle, Request, CHECKLIST_PATH, LIVEZ_PATH, READYZ_PATH};
 use crate::Readiness;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -31,18 +31,7 @@ impl Readiness {
 }
 
 async fn endpoint(State(readiness): State<Readiness>, req: axum::extract::Request) -> Response {
-    let uri = req.uri();
-    let accept = req
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok());
-    let request = Request {
-        method: req.method().as_str(),
-        path: uri.path(),
-        query: uri.query(),
-        accept,
-    };
-    match handle(&readiness, request).await {
+    match handle(&readiness, Request::from_http(&req)).await {
         Some(answer) => answer.into_http().map(Body::from),
         None => StatusCode::NOT_FOUND.into_response(),
     }

@@ -39,6 +39,8 @@ pub struct Request<'a> {
     pub query: Option<&'a str>,
     /// The `Accept` header.
     pub accept: Option<&'a str>,
+    /// The `User-Agent` header (a `kube-probe/…` request is recorded as a Kubernetes probe).
+    pub user_agent: Option<&'a str>,
 }
 
 /// What the core answers.
@@ -52,6 +54,20 @@ pub struct Response {
     pub headers: Vec<(&'static str, String)>,
     /// The body.
     pub body: String,
+}
+
+impl<'a> Request<'a> {
+    /// The parts of an `http::Request` (axum's and hyper's) the core reads.
+    pub fn from_http<B>(req: &'a http::Request<B>) -> Self {
+        let header = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
+        Self {
+            method: req.method().as_str(),
+            path: req.uri().path(),
+            query: req.uri().query(),
+            accept: header(http::header::ACCEPT),
+            user_agent: header(http::header::USER_AGENT),
+        }
+    }
 }
 
 impl Response {
@@ -116,6 +132,12 @@ pub async fn handle(readiness: &Readiness, req: Request<'_>) -> Option<Response>
         r.headers.push(("allow", "GET, HEAD".to_owned()));
         return Some(r);
     }
+    let endpoint = match route {
+        Route::Checklist | Route::Item(_) => CHECKLIST_PATH,
+        Route::Livez => LIVEZ_PATH,
+        Route::Readyz => READYZ_PATH,
+    };
+    readiness.probe_log().record(endpoint, req.user_agent);
     let query = match Query::parse(req.query) {
         Ok(q) => q,
         Err(e) => return Some(e.into()),

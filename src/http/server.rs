@@ -11,7 +11,6 @@ use super::{handle, Request};
 use crate::Readiness;
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
-use hyper::header::ACCEPT;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
@@ -48,13 +47,7 @@ async fn answer(
     readiness: &Readiness,
     req: hyper::Request<Incoming>,
 ) -> hyper::Response<Full<Bytes>> {
-    let accept = req.headers().get(ACCEPT).and_then(|v| v.to_str().ok());
-    let request = Request {
-        method: req.method().as_str(),
-        path: req.uri().path(),
-        query: req.uri().query(),
-        accept,
-    };
+    let request = Request::from_http(&req);
     let answer = handle(readiness, request).await.unwrap_or_else(|| {
         super::Response::json_error(
             404,

@@ -339,3 +339,44 @@ async fn a_panicking_check_does_not_take_the_endpoint_down() {
     assert!(body.contains("check panicked: kaboom"), "{body}");
     assert_eq!(get(&r, "/readyz").await.0, StatusCode::SERVICE_UNAVAILABLE);
 }
+
+#[tokio::test]
+async fn the_probe_log_records_what_the_endpoints_answered() {
+    let r = readiness(checklist(true));
+    let app: axum::Router = r.router();
+    let send = |uri: &str, ua: &str| {
+        Request::get(uri)
+            .header(header::USER_AGENT, ua)
+            .body(Body::empty())
+            .unwrap()
+    };
+    app.clone()
+        .oneshot(send("/readyz", "kube-probe/1.30"))
+        .await
+        .unwrap();
+    app.clone()
+        .oneshot(send("/readiness-checklist/security.no-root-user", "curl/8"))
+        .await
+        .unwrap();
+    app.oneshot(send("/readiness-checklist?bogus", "curl/8"))
+        .await
+        .unwrap();
+    let log = r.probe_log();
+    assert_eq!(log.answered("/readyz"), 1);
+    assert_eq!(log.answered("/readiness-checklist"), 2);
+    assert_eq!(log.answered("/livez"), 0);
+    assert!(log
+        .last_seen("/readyz", prodready::probes::Agent::KubeProbe)
+        .is_some());
+    assert!(log
+        .last_seen("/livez", prodready::probes::Agent::KubeProbe)
+        .is_none());
+    // Checks reach the same log through their context.
+    assert_eq!(
+        r.context()
+            .resource::<prodready::ProbeLog>()
+            .unwrap()
+            .answered_total(),
+        3
+    );
+}

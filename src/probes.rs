@@ -1,0 +1,103 @@
+//! What the endpoints have answered: how often each was asked, and when a Kubernetes probe
+//! (`kube-probe/…`) or a Prometheus scrape (`Prometheus/…`) last came.
+//!
+//! The HTTP layer records every request it answers; checks read the log from their
+//! [`Context`](crate::Context) with `ctx.resource::<ProbeLog>()` ("Liveness probe configured",
+//! "Health checks configured", "Metrics being collected").
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// Who sent a request, from its `User-Agent`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Agent {
+    /// The kubelet: `kube-probe/1.30`.
+    KubeProbe,
+    /// A Prometheus server: `Prometheus/2.53.0`.
+    Prometheus,
+    /// Anyone else.
+    Other,
+}
+
+impl Agent {
+    /// The agent a `User-Agent` header names.
+    pub fn from_user_agent(user_agent: Option<&str>) -> Agent {
+        match user_agent {
+            Some(ua) if ua.starts_with("kube-probe/") => Agent::KubeProbe,
+            Some(ua) if ua.starts_with("Prometheus/") => Agent::Prometheus,
+            _ => Agent::Other,
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+struct Seen {
+    count: u64,
+    last: HashMap<Agent, Instant>,
+}
+
+/// The requests the endpoints answered. Cheap to clone; clones share the log.
+#[derive(Debug, Clone, Default)]
+pub struct ProbeLog {
+    seen: Arc<Mutex<HashMap<String, Seen>>>,
+}
+
+impl ProbeLog {
+    /// Records that `endpoint` (a path such as `/readyz`) answered a request from `user_agent`.
+    pub fn record(&self, endpoint: &str, user_agent: Option<&str>) {
+        let agent = Agent::from_user_agent(user_agent);
+        let mut seen = self.lock();
+        let entry = seen.entry(endpoint.to_owned()).or_default();
+        entry.count += 1;
+        entry.last.insert(agent, Instant::now());
+    }
+
+    /// How many requests `endpoint` has answered.
+    pub fn answered(&self, endpoint: &str) -> u64 {
+        self.lock().get(endpoint).map_or(0, |s| s.count)
+    }
+
+    /// How many requests all endpoints together have answered.
+    pub fn answered_total(&self) -> u64 {
+        self.lock().values().map(|s| s.count).sum()
+    }
+
+    /// How long ago `agent` last reached `endpoint`, if ever.
+    pub fn last_seen(&self, endpoint: &str, agent: Agent) -> Option<Duration> {
+        let at = *self.lock().get(endpoint)?.last.get(&agent)?;
+        Some(at.elapsed())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Seen>> {
+        self.seen.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn records_counts_and_agents() {
+        let log = ProbeLog::default();
+        assert_eq!(log.last_seen("/readyz", Agent::KubeProbe), None);
+        log.record("/readyz", Some("kube-probe/1.30"));
+        log.record("/readyz", Some("curl/8.0"));
+        tokio::time::advance(Duration::from_secs(3)).await;
+        log.record("/livez", None);
+        assert_eq!(log.answered("/readyz"), 2);
+        assert_eq!(log.answered_total(), 3);
+        assert_eq!(
+            log.last_seen("/readyz", Agent::KubeProbe),
+            Some(Duration::from_secs(3))
+        );
+        assert_eq!(log.last_seen("/livez", Agent::KubeProbe), None);
+        assert_eq!(
+            Agent::from_user_agent(Some("Prometheus/2.53.0")),
+            Agent::Prometheus
+        );
+    }
+}
