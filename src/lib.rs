@@ -5,6 +5,7 @@
 extern crate self as prodready;
 
 mod check;
+pub mod checks;
 mod engine;
 pub mod host;
 pub mod http;

@@ -118,8 +118,8 @@ fn tags(row: &Row) -> Vec<&'static str> {
     tags
 }
 
-/// The standard production deployment checklist: 104 items, none automated here (each reports
-/// `pending` until a check is bound).
+/// The standard production deployment checklist: 104 items, the built-in checks of
+/// [`checks`](crate::checks) bound; every other item reports `pending` until a check is bound.
 ///
 /// ```
 /// let checklist = prodready::standard::production_deployment();
@@ -128,14 +128,19 @@ fn tags(row: &Row) -> Vec<&'static str> {
 /// assert_eq!(item.title(), "No root user");
 /// ```
 pub fn production_deployment() -> Checklist {
-    rows().into_iter().fold(Checklist::new(NAME), |c, row| {
+    let checklist = rows().into_iter().fold(Checklist::new(NAME), |c, row| {
         let item = Item::new(&row.section, row.group.as_deref(), &row.title)
             .kind(row.kind)
             .severity(severity(&row))
             .tags(tags(&row))
             .verified_by(row.verified_by.clone());
         c.item(item)
-    })
+    });
+    crate::checks::standard_bindings()
+        .into_iter()
+        .fold(checklist, |c, (id, check)| {
+            c.edit(id, |item| item.check_arc(check))
+        })
 }
 
 #[cfg(test)]

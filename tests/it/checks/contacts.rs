@@ -1,0 +1,1 @@
+//! Real-machine tests of `checks::contacts`.
