@@ -33,6 +33,11 @@ use std::sync::Arc;
 ///     }
 /// }
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a prodready check",
+    label = "not a check",
+    note = "a check implements `prodready::Check`: use `prodready::check_fn(|ctx| async {{ … }})`, a built-in from `prodready::checks`, or implement the trait"
+)]
 #[async_trait::async_trait]
 pub trait Check: Send + Sync + 'static {
     /// Runs the check once.

@@ -3,6 +3,7 @@
 // Tests may unwrap: a panic is how they fail.
 #![allow(clippy::unwrap_used)]
 
+mod canary;
 mod checks;
 mod common;
 mod engine;

@@ -1,0 +1,72 @@
+//! Built-in checks: logging — secrets masked in the log output, structured logs going where
+//! an aggregator reads them, and error tracking with a reporting panic hook.
+//!
+//! The service installs the library's [`LogPipeline`]: a `tracing` fmt layer (JSON by default)
+//! whose writer masks registered secret values and common credential patterns
+//! (`password=…`, `Authorization: Bearer …`, `scheme://user:password@…`) in the formatted
+//! bytes, before they reach stdout. Masking at the writer catches every field, message and
+//! span, whatever the formatter does with them.
+//!
+//! ```no_run
+//! use prodready::checks::logging::{install_panic_hook, ErrorReporter, LogPipeline, PanicReport};
+//! use tracing_subscriber::layer::SubscriberExt;
+//! use tracing_subscriber::util::SubscriberInitExt;
+//!
+//! # struct Sentry;
+//! # impl ErrorReporter for Sentry {
+//! #     fn name(&self) -> &str { "sentry" }
+//! #     fn report_panic(&self, _: &PanicReport) {}
+//! # }
+//! # async fn run(secrets: prodready::checks::secrets::Secrets) {
+//! let logs = LogPipeline::json().stdout().build();
+//! logs.redactor().register_all(&secrets); // from `SecretSpec::resolve`
+//! tracing_subscriber::registry().with(logs.layer()).init();
+//! let readiness = prodready::Readiness::builder()
+//!     .resource(logs.clone())
+//!     .resource(install_panic_hook(Sentry));
+//! # let _ = readiness;
+//! # }
+//! ```
+//!
+//! In tests, scope the subscriber instead of installing it globally:
+//! `tracing::subscriber::with_default(logs.subscriber(), || …)`, and give the error-tracking
+//! check a [`PanicHook::simulated`] record instead of replacing the process's panic hook.
+
+mod checks;
+mod mask;
+mod panic;
+mod pipeline;
+#[cfg(test)]
+mod tests;
+
+pub use checks::{
+    error_tracking, log_aggregation, logs_masked, ErrorTracking, ErrorTrackingSpec, LogAggregation,
+    LogsMasked,
+};
+pub use mask::{Redactor, MASK, MIN_SECRET_LEN};
+pub use panic::{install_panic_hook, ErrorReporter, PanicHook, PanicReport};
+pub use pipeline::{
+    LogPipeline, LogPipelineBuilder, LogTarget, MarkerLayer, MemoryWriter, PipelineError,
+    RedactingGuard, RedactingWriter, CANARY_TARGET,
+};
+
+use crate::Check;
+use std::sync::Arc;
+
+/// The standard checklist's items this module verifies, each with its default check.
+pub(crate) fn standard_bindings() -> Vec<(&'static str, Arc<dyn Check>)> {
+    vec![
+        (
+            "infrastructure.monitoring.log-aggregation-set-up",
+            Arc::new(log_aggregation()),
+        ),
+        (
+            "infrastructure.monitoring.error-tracking-configured",
+            Arc::new(error_tracking()),
+        ),
+        (
+            "security.data-protection.sensitive-data-masked-in-logs",
+            Arc::new(logs_masked()),
+        ),
+    ]
+}
