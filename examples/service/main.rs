@@ -15,15 +15,27 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
+use prodready::checks::contacts::Contacts;
+use prodready::checks::container::ContainerSpec;
+use prodready::checks::env::{EnvSpec, EnvVar};
+use prodready::checks::logging::LogPipeline;
+use prodready::checks::window::DeploymentWindows;
 use prodready::{check_fn, standard, Readiness};
 use serde::{Deserialize, Serialize};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use sqlx::SqlitePool;
 use std::str::FromStr;
 use std::time::Duration;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // JSON logs on stdout, through the masking writer ("Log aggregation set up", "Sensitive
+    // data masked in logs").
+    let logs = LogPipeline::json().stdout().build();
+    tracing_subscriber::registry().with(logs.layer()).init();
+
     let listen = std::env::var("PRODREADY_LISTEN").unwrap_or_else(|_| "127.0.0.1:3000".to_owned());
     let url = std::env::var("EXAMPLE_DATABASE_URL").unwrap_or_else(|_| {
         format!(
@@ -53,10 +65,26 @@ async fn main() -> anyhow::Result<()> {
             waive "security.container-security.image-signed" because "the example is never shipped as an image" until "2027-06-30",
         }
     });
+    let listener = tokio::net::TcpListener::bind(&listen).await?;
+    let port = listener.local_addr()?.port();
     let readiness = Readiness::builder()
         .service("example-orders", env!("CARGO_PKG_VERSION"))
         .checklist(checklist)
         .resource(pool.clone())
+        .resource(logs.clone())
+        .resource(environment())
+        .resource(ContainerSpec::default().port(port))
+        // Demo contacts: a real service names its own people.
+        .resource(
+            Contacts::new()
+                .on_call("oncall@example.com")
+                .devops_team("https://example.com/teams/devops")
+                .database_admin("+44 20 7946 0000")
+                .security_team("security@example.com")
+                .escalate_to("oncall@example.com")
+                .escalate_to("head-of-engineering@example.com"),
+        )
+        .resource(DeploymentWindows::parse("Mon-Fri 08:00-18:00 UTC")?)
         .build()?;
     readiness.verify_startup().await?;
     readiness.spawn_refresher(Duration::from_secs(2));
@@ -65,17 +93,27 @@ async fn main() -> anyhow::Result<()> {
         .route("/orders", get(list_orders).post(create_order))
         .with_state(pool)
         .merge(readiness.router());
-    let listener = tokio::net::TcpListener::bind(&listen).await?;
-    eprintln!(
-        "listening on http://{}/readiness-checklist",
-        listener.local_addr()?
-    );
+    tracing::info!(address = %listener.local_addr()?, "listening: GET /readiness-checklist, /livez, /readyz");
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await?;
     Ok(())
+}
+
+/// The environment the example reads, documented in `examples/service/.env.example`.
+fn environment() -> EnvSpec {
+    EnvSpec::new()
+        .prefix("EXAMPLE_")
+        .manifest(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/examples/service/.env.example"
+        ))
+        .var(EnvVar::new("PRODREADY_LISTEN").description("where the service listens"))
+        .var(EnvVar::new("PRODREADY_STRICT").description("1: exit when not ready at startup"))
+        .var(EnvVar::new("EXAMPLE_DATABASE_URL").description("the orders database"))
+        .var(EnvVar::new("PRODREADY_DEPLOYMENT_WINDOWS").description("when deployments may happen"))
 }
 
 #[derive(Deserialize)]
