@@ -9,6 +9,7 @@ pub mod cgroup;
 pub mod config;
 pub mod contacts;
 pub mod container;
+pub mod dependencies;
 pub mod env;
 pub mod kubernetes;
 pub mod logging;
@@ -37,6 +38,17 @@ pub(crate) fn standard_bindings() -> Vec<(&'static str, Arc<dyn Check>)> {
     all.extend(secrets::standard_bindings());
     #[cfg(feature = "tls")]
     all.extend(tls::standard_bindings());
+    #[cfg(not(feature = "tls"))]
+    all.push((
+        "security.data-protection.tls-ssl-enabled",
+        Arc::new(crate::check_fn(|_ctx| async {
+            crate::Outcome::pending("certificates are checked with the `tls` feature, which is off")
+                .remediation("build prodready with `features = [\"tls\"]`")
+        })) as Arc<dyn Check>,
+    ));
     all.extend(logging::standard_bindings());
+    all.extend(dependencies::standard_bindings());
+    all.extend(crate::evidence::standard_bindings());
+    all.extend(crate::monitor::standard_bindings());
     all
 }

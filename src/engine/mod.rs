@@ -2,13 +2,16 @@
 //! item, shares one evaluation among concurrent callers, and answers probes from the cache.
 
 mod run;
+mod runtime;
+
+pub use runtime::{Availability, StatusChange};
 
 use crate::check::{Context, Resources};
 use crate::host::{Host, RealHost};
 use crate::model::{millis, rfc3339, Checklist, ChecklistErrors, Item, Kind};
 use crate::probes::ProbeLog;
 use crate::registry;
-use crate::report::{Report, ServiceInfo};
+use crate::report::{Report, Rollback, ServiceInfo};
 use futures::future::{BoxFuture, FutureExt, Shared};
 use run::Cached;
 use std::collections::HashMap;
@@ -91,6 +94,8 @@ struct Inner {
     probes: ProbeLog,
     settings: Settings,
     strict: bool,
+    runtime: runtime::RuntimeSettings,
+    availability: runtime::AvailabilityCell,
     state: Mutex<State>,
 }
 
@@ -103,6 +108,8 @@ struct State {
     last: Option<(Arc<Report>, Option<Instant>)>,
     /// The evaluation in progress, shared by every caller (single flight).
     inflight: Option<ReportFuture>,
+    /// Hysteresis streaks per item.
+    damp: Vec<runtime::Damp>,
 }
 
 impl Inner {
@@ -167,6 +174,7 @@ pub struct ReadinessBuilder {
     settings: Settings,
     registered: bool,
     problems: Vec<String>,
+    runtime: runtime::RuntimeSettings,
 }
 
 impl Readiness {
@@ -183,6 +191,7 @@ impl Readiness {
             settings: Settings::default(),
             registered: true,
             problems: Vec::new(),
+            runtime: runtime::RuntimeSettings::default(),
         }
     }
 
@@ -277,6 +286,9 @@ impl Readiness {
     /// [`NotReady`] when the service is not ready (a service's `main` then exits non-zero).
     pub async fn verify_startup(&self) -> Result<Arc<Report>, NotReady> {
         let report = self.evaluate_fresh().await;
+        if self.availability() == Availability::Starting {
+            self.set_availability(Availability::Ready);
+        }
         let text = crate::report::text::render(&report);
         let _ = std::io::stderr().lock().write_all(text.as_bytes());
         if self.inner.strict && !report.ready {
@@ -307,17 +319,25 @@ async fn evaluate_all(inner: Arc<Inner>, refresh: Refresh) -> Arc<Report> {
     let results = run::evaluate(&inner, &all, refresh).await;
     let expires = results.iter().filter_map(|c| c.expires).min();
     let items = results.into_iter().map(|c| c.report).collect();
-    let report = Arc::new(Report::new(
+    let mut report = Report::new(
         inner.service.clone(),
         inner.checklist.name().to_owned(),
         items,
         inner.settings.pending_blocks,
         rfc3339(inner.ctx.host().now()),
         millis(started.elapsed()),
-    ));
-    let mut state = inner.lock();
-    state.last = Some((report.clone(), expires));
-    state.inflight = None;
+    );
+    report.rollback = Rollback::from_items(&report.items, |id| inner.runtime.is_trigger(id));
+    let report = Arc::new(report);
+    let changes = {
+        let mut state = inner.lock();
+        let before = state.last.take().map(|(r, _)| r);
+        let changes = runtime::changes(&inner, before.as_deref(), &report);
+        state.last = Some((report.clone(), expires));
+        state.inflight = None;
+        changes
+    };
+    runtime::notify(&inner, changes);
     report
 }
 
@@ -414,6 +434,7 @@ impl ReadinessBuilder {
         resources.insert(probes.clone());
         let state = State {
             cache: vec![None; checklist.items().len()],
+            damp: vec![runtime::Damp::default(); checklist.items().len()],
             ..State::default()
         };
         Ok(Readiness {
@@ -426,6 +447,8 @@ impl ReadinessBuilder {
                 settings: self.settings,
                 strict,
                 checklist,
+                runtime: self.runtime,
+                availability: runtime::AvailabilityCell::default(),
                 state: Mutex::new(state),
             }),
         })

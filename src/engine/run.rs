@@ -151,6 +151,7 @@ async fn run_item(
         (None, Some(check)) => run_check(&inner, item, check.clone()).await,
     };
     let elapsed = started.elapsed();
+    let outcome = super::runtime::damp(&inner, idx, item, outcome);
     let outcome = apply_waiver(&inner, item, outcome, stamp.today);
     let ttl = item.ttl.unwrap_or_else(|| inner.settings.ttl_for(item));
     let expires = if item.check.is_none() {
@@ -158,8 +159,14 @@ async fn run_item(
     } else {
         Instant::now().checked_add(ttl)
     };
+    let mut report = to_report(item, outcome, elapsed, stamp.at.clone());
+    if let Some(gates) = inner.runtime.triggers_fail_readiness {
+        if inner.runtime.is_trigger(&item.id) {
+            report.gates_readiness = gates;
+        }
+    }
     Cached {
-        report: Arc::new(to_report(item, outcome, elapsed, stamp.at.clone())),
+        report: Arc::new(report),
         expires,
     }
 }

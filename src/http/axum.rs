@@ -1,6 +1,6 @@
 //! The endpoints as an axum `Router`.
 
-use super::{handle, Request, CHECKLIST_PATH, LIVEZ_PATH, READYZ_PATH};
+use super::{handle, Request, CHECKLIST_PATH, LIVEZ_PATH, READYZ_PATH, STARTUPZ_PATH};
 use crate::Readiness;
 use axum::body::Body;
 use axum::extract::State;
@@ -11,7 +11,8 @@ use axum::Router;
 
 impl Readiness {
     /// The endpoints as a `Router` that merges into any app, whatever its state:
-    /// `GET /readiness-checklist`, `GET /readiness-checklist/{id}`, `GET /livez`, `GET /readyz`.
+    /// `GET /readiness-checklist`, `GET /readiness-checklist/{id}`, `GET /livez`, `GET /readyz`,
+    /// `GET /startupz`, and with feature `prometheus` `GET /metrics`.
     ///
     /// ```
     /// # fn app(readiness: prodready::Readiness) -> axum::Router {
@@ -21,12 +22,15 @@ impl Readiness {
     /// # }
     /// ```
     pub fn router<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
-        Router::new()
+        let router = Router::new()
             .route(CHECKLIST_PATH, get(endpoint))
             .route(&format!("{CHECKLIST_PATH}/{{id}}"), get(endpoint))
             .route(LIVEZ_PATH, get(endpoint))
             .route(READYZ_PATH, get(endpoint))
-            .with_state(self.clone())
+            .route(STARTUPZ_PATH, get(endpoint));
+        #[cfg(feature = "prometheus")]
+        let router = router.route(super::METRICS_PATH, get(endpoint));
+        router.with_state(self.clone())
     }
 }
 

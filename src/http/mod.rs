@@ -27,6 +27,10 @@ pub const CHECKLIST_PATH: &str = "/readiness-checklist";
 pub const LIVEZ_PATH: &str = "/livez";
 /// The readiness probe path.
 pub const READYZ_PATH: &str = "/readyz";
+/// The startup probe path: 503 while the service says it is starting.
+pub const STARTUPZ_PATH: &str = "/startupz";
+/// The Prometheus scrape path (feature `prometheus`).
+pub const METRICS_PATH: &str = crate::monitor::METRICS_PATH;
 
 /// What the core needs from an HTTP request.
 #[derive(Debug, Clone, Copy)]
@@ -122,6 +126,9 @@ pub async fn handle(readiness: &Readiness, req: Request<'_>) -> Option<Response>
         CHECKLIST_PATH => Route::Checklist,
         LIVEZ_PATH => Route::Livez,
         READYZ_PATH => Route::Readyz,
+        STARTUPZ_PATH => Route::Startupz,
+        #[cfg(feature = "prometheus")]
+        METRICS_PATH => Route::Metrics,
         p => Route::Item(p.strip_prefix(CHECKLIST_PATH)?.strip_prefix('/')?),
     };
     if !matches!(req.method, "GET" | "HEAD") {
@@ -136,6 +143,9 @@ pub async fn handle(readiness: &Readiness, req: Request<'_>) -> Option<Response>
         Route::Checklist | Route::Item(_) => CHECKLIST_PATH,
         Route::Livez => LIVEZ_PATH,
         Route::Readyz => READYZ_PATH,
+        Route::Startupz => STARTUPZ_PATH,
+        #[cfg(feature = "prometheus")]
+        Route::Metrics => METRICS_PATH,
     };
     readiness.probe_log().record(endpoint, req.user_agent);
     let query = match Query::parse(req.query) {
@@ -147,6 +157,9 @@ pub async fn handle(readiness: &Readiness, req: Request<'_>) -> Option<Response>
         Route::Item(id) => item(readiness, id, &query, req.accept).await,
         Route::Livez => livez(readiness, &query).await,
         Route::Readyz => readyz(readiness, &query).await,
+        Route::Startupz => startupz(readiness, &query),
+        #[cfg(feature = "prometheus")]
+        Route::Metrics => metrics(readiness, &query).await,
     };
     Some(answer.unwrap_or_else(Response::from))
 }
@@ -156,6 +169,9 @@ enum Route<'a> {
     Item(&'a str),
     Livez,
     Readyz,
+    Startupz,
+    #[cfg(feature = "prometheus")]
+    Metrics,
 }
 
 fn pick_format(query: &Query, accept: Option<&str>) -> Result<Format, QueryError> {
@@ -245,6 +261,8 @@ async fn item(
         Format::Json => json::render_item(item),
         Format::Text => text::render_item(item),
         Format::Markdown => markdown::render_item(item),
+        // Whole-report formats: a report of this one item.
+        other => other.render(&report.retain(|i| i.id == id)),
     };
     Ok(Response::new(status, format.content_type(), body))
 }
@@ -263,9 +281,45 @@ async fn livez(readiness: &Readiness, query: &Query) -> Result<Response, QueryEr
     Ok(probe_response("livez", items, passed, false, verbose))
 }
 
+fn startupz(readiness: &Readiness, query: &Query) -> Result<Response, QueryError> {
+    query.allow(&["verbose"])?;
+    let starting = readiness.availability() == crate::monitor::Availability::Starting;
+    let body = match (starting, query.flag("verbose")?) {
+        (false, false) => "ok".to_owned(),
+        (false, true) => "[+]startup ok\nstartupz check passed\n".to_owned(),
+        (true, false) => "startupz check failed: starting".to_owned(),
+        (true, true) => "[-]startup failed: starting\nstartupz check failed\n".to_owned(),
+    };
+    let status = if starting { 503 } else { 200 };
+    Ok(Response::new(status, "text/plain; charset=utf-8", body))
+}
+
+#[cfg(feature = "prometheus")]
+async fn metrics(readiness: &Readiness, query: &Query) -> Result<Response, QueryError> {
+    query.allow(&[])?;
+    let report = readiness.evaluate().await;
+    let body = crate::monitor::metrics::render(readiness, &report);
+    Ok(Response::new(
+        200,
+        crate::monitor::metrics::CONTENT_TYPE,
+        body,
+    ))
+}
+
 async fn readyz(readiness: &Readiness, query: &Query) -> Result<Response, QueryError> {
     query.allow(&["verbose", "exclude"])?;
     let verbose = query.flag("verbose")?;
+    let availability = readiness.availability();
+    if availability != crate::monitor::Availability::Ready {
+        // The service's own word comes first: while draining, no check is run.
+        let state = availability.as_str();
+        let body = if verbose {
+            format!("[-]availability failed: {state}\nreadyz check failed\n")
+        } else {
+            format!("readyz check failed: {state}")
+        };
+        return Ok(Response::new(503, "text/plain; charset=utf-8", body));
+    }
     let report: Arc<Report> = readiness.evaluate().await;
     let gates = report
         .items

@@ -1,8 +1,11 @@
 //! The report of one evaluation, and one renderer per output format.
 
+pub mod health;
 pub mod json;
+pub mod junit;
 pub mod kubernetes;
 pub mod markdown;
+pub mod sarif;
 pub mod text;
 
 use crate::model::{Kind, Severity, Status};
@@ -41,6 +44,50 @@ pub struct Report {
     pub duration_ms: f64,
     /// Every item, in checklist order.
     pub items: Vec<Arc<ItemReport>>,
+    /// Whether a rollback trigger fired, and why (absent from older reports: not recommended).
+    #[serde(default)]
+    pub rollback: Rollback,
+}
+
+/// The rollback recommendation: `recommended` when any rollback trigger item is `fail`.
+/// Progressive-delivery tools read `$.rollback.recommended`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rollback {
+    /// Whether any trigger fired.
+    pub recommended: bool,
+    /// One entry per fired trigger.
+    #[serde(default)]
+    pub reasons: Vec<RollbackReason>,
+}
+
+/// A fired rollback trigger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RollbackReason {
+    /// The trigger item's id.
+    pub id: String,
+    /// What the trigger saw.
+    pub message: String,
+}
+
+impl Rollback {
+    /// The recommendation from the items whose ids `is_trigger` accepts: each `fail` is a reason.
+    pub fn from_items<'a>(
+        items: impl IntoIterator<Item = &'a Arc<ItemReport>>,
+        is_trigger: impl Fn(&str) -> bool,
+    ) -> Self {
+        let reasons: Vec<RollbackReason> = items
+            .into_iter()
+            .filter(|i| i.status == Status::Fail && is_trigger(&i.id))
+            .map(|i| RollbackReason {
+                id: i.id.clone(),
+                message: i.message.clone(),
+            })
+            .collect();
+        Rollback {
+            recommended: !reasons.is_empty(),
+            reasons,
+        }
+    }
 }
 
 /// One item's result.
@@ -177,6 +224,7 @@ impl Report {
             evaluated_at,
             duration_ms,
             items,
+            rollback: Rollback::default(),
         };
         report.recount();
         report
@@ -230,6 +278,7 @@ impl Report {
             evaluated_at: self.evaluated_at.clone(),
             duration_ms: self.duration_ms,
             items: Vec::new(),
+            rollback: self.rollback.clone(),
         }
     }
 }
@@ -244,11 +293,24 @@ pub enum Format {
     Text,
     /// The checklist's own Markdown layout with boxes ticked.
     Markdown,
+    /// `application/health+json` (the IETF health check draft): `checks` keyed by item.
+    HealthJson,
+    /// JUnit XML: one testcase per item.
+    Junit,
+    /// SARIF 2.1.0: one rule per item.
+    Sarif,
 }
 
 impl Format {
     /// Every format, in the order they are offered.
-    pub const ALL: &'static [Format] = &[Format::Json, Format::Text, Format::Markdown];
+    pub const ALL: &'static [Format] = &[
+        Format::Json,
+        Format::Text,
+        Format::Markdown,
+        Format::HealthJson,
+        Format::Junit,
+        Format::Sarif,
+    ];
 
     /// The `?format=` value.
     pub const fn name(self) -> &'static str {
@@ -256,6 +318,9 @@ impl Format {
             Format::Json => "json",
             Format::Text => "text",
             Format::Markdown => "markdown",
+            Format::HealthJson => "health+json",
+            Format::Junit => "junit",
+            Format::Sarif => "sarif",
         }
     }
 
@@ -265,6 +330,9 @@ impl Format {
             Format::Json => "application/json",
             Format::Text => "text/plain; charset=utf-8",
             Format::Markdown => "text/markdown; charset=utf-8",
+            Format::HealthJson => health::CONTENT_TYPE,
+            Format::Junit => "application/xml",
+            Format::Sarif => "application/sarif+json",
         }
     }
 
@@ -279,6 +347,9 @@ impl Format {
             "application/json" => Some(Format::Json),
             "text/plain" => Some(Format::Text),
             "text/markdown" | "text/x-markdown" => Some(Format::Markdown),
+            "application/health+json" => Some(Format::HealthJson),
+            "application/xml" | "text/xml" | "application/junit+xml" => Some(Format::Junit),
+            "application/sarif+json" => Some(Format::Sarif),
             _ => None,
         }
     }
@@ -289,6 +360,9 @@ impl Format {
             Format::Json => json::render(report),
             Format::Text => text::render(report),
             Format::Markdown => markdown::render(report),
+            Format::HealthJson => health::render(report),
+            Format::Junit => junit::render(report),
+            Format::Sarif => sarif::render(report),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Test helpers: a fake [`Host`](crate::Host) on a temp-dir root, and assertions on reports whose
 //! failure messages show every offending item's message.
 
+pub mod fault;
 mod host;
 
 pub use host::FakeHost;

@@ -380,3 +380,27 @@ async fn the_probe_log_records_what_the_endpoints_answered() {
         3
     );
 }
+
+#[tokio::test]
+async fn ci_and_monitoring_formats_are_served_too() {
+    let r = readiness(checklist(false));
+    let (status, ct, body) = get(&r, "/readiness-checklist?format=junit").await;
+    assert_eq!(
+        (status, ct.as_str()),
+        (StatusCode::SERVICE_UNAVAILABLE, "application/xml")
+    );
+    assert!(body.contains("<failure"), "{body}");
+    let (_, ct, body) = get_with(&r, "/readiness-checklist", Some("application/health+json")).await;
+    assert_eq!(ct, "application/health+json");
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["status"], "fail");
+    let (_, ct, body) = get(
+        &r,
+        "/readiness-checklist/security.no-root-user?format=sarif",
+    )
+    .await;
+    assert_eq!(ct, "application/sarif+json");
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    assert_eq!(v["runs"][0]["results"].as_array().unwrap().len(), 1);
+}

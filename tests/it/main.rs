@@ -7,7 +7,9 @@ mod canary;
 mod checks;
 mod common;
 mod engine;
+mod evidence;
 mod http;
+mod monitor;
 mod render;
 #[cfg(feature = "hyper-server")]
 mod server;

@@ -1,0 +1,217 @@
+//! The evidence bundle's `manifest.json`, and fetching an artifact with its staleness and hash
+//! verified.
+
+use super::spec::EvidenceSpec;
+use crate::{Context, Outcome};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// The manifest's file name inside the bundle.
+pub const MANIFEST: &str = "manifest.json";
+
+/// The bundle's manifest.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// Every artifact.
+    #[serde(default)]
+    pub artifacts: Vec<Artifact>,
+}
+
+/// One artifact of the bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Artifact {
+    /// What it is evidence of (`tests`, `coverage`, `audit`, `lint`, `image-scan`, …).
+    pub kind: String,
+    /// Its path, relative to the bundle directory.
+    pub path: PathBuf,
+    /// Its format (`junit`, `lcov`, `cobertura`, `sarif`, …); guessed from the file when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    /// The version it was made for.
+    pub version: String,
+    /// The commit it was made for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// Its SHA-256, lower-case hex.
+    pub sha256: String,
+}
+
+/// A verified artifact's contents.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The manifest entry.
+    pub artifact: Artifact,
+    /// The absolute host path.
+    pub path: PathBuf,
+    /// The bytes (hash verified).
+    pub bytes: Vec<u8>,
+}
+
+impl Loaded {
+    /// The path as shown in messages.
+    pub fn shown(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    /// The contents as text.
+    pub fn text(&self) -> Result<&str, Outcome> {
+        std::str::from_utf8(&self.bytes)
+            .map_err(|e| Outcome::fail(format!("{} is not UTF-8: {e}", self.shown())))
+    }
+}
+
+/// The lower-case hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// Reads and parses the manifest; `Ok(None)` when it does not exist.
+pub fn read_manifest(ctx: &Context, spec: &EvidenceSpec) -> Result<Option<Manifest>, Outcome> {
+    let path = spec.path_in(ctx.host(), Path::new(MANIFEST));
+    let bytes = match ctx.host().read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(Outcome::fail(format!(
+                "cannot read {}: {e}",
+                path.display()
+            )))
+        }
+    };
+    serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+        Outcome::fail(format!(
+            "{}:{}:{}: malformed manifest: {e}",
+            path.display(),
+            e.line(),
+            e.column()
+        ))
+        .remediation("regenerate the manifest with `prodready add` or fix the JSON")
+    })
+}
+
+/// Every artifact of `kind`, loaded and verified: missing → `pending` (naming the file and
+/// `how` to produce it), stale or tampered → `fail`.
+pub fn load(
+    ctx: &Context,
+    spec: &EvidenceSpec,
+    kind: &str,
+    how: &str,
+) -> Result<Vec<Loaded>, Outcome> {
+    let dir = spec.resolved_dir(ctx.host());
+    let missing = |what: String| {
+        Outcome::pending(what)
+            .remediation(format!(
+                "{how}, and list it in {} as {{\"kind\": \"{kind}\", \"path\": …, \"version\": …, \"commit\": …, \"sha256\": …}}",
+                dir.join(MANIFEST).display()
+            ))
+            .detail("evidence_dir", dir.display().to_string())
+            .detail("kind", kind)
+    };
+    let Some(manifest) = read_manifest(ctx, spec)? else {
+        return Err(missing(format!(
+            "no evidence bundle: {} does not exist",
+            dir.join(MANIFEST).display()
+        )));
+    };
+    let entries: Vec<&Artifact> = manifest
+        .artifacts
+        .iter()
+        .filter(|a| a.kind == kind)
+        .collect();
+    if entries.is_empty() {
+        return Err(missing(format!(
+            "no `{kind}` artifact in {}",
+            dir.join(MANIFEST).display()
+        )));
+    }
+    entries
+        .into_iter()
+        .map(|a| load_one(ctx, spec, &dir, a, &missing))
+        .collect()
+}
+
+fn load_one(
+    ctx: &Context,
+    spec: &EvidenceSpec,
+    dir: &Path,
+    a: &Artifact,
+    missing: &dyn Fn(String) -> Outcome,
+) -> Result<Loaded, Outcome> {
+    let path = dir.join(&a.path);
+    let shown = path.display().to_string();
+    if let Some(build) = &spec.build {
+        if a.version != build.version {
+            return Err(Outcome::fail(format!(
+                "stale evidence: {shown} was made for {}, running {}",
+                a.version, build.version
+            ))
+            .detail("artifact_version", &a.version)
+            .detail("running_version", &build.version)
+            .remediation("regenerate the evidence in this version's CI run"));
+        }
+        if let (Some(made), Some(running)) = (&a.commit, &build.commit) {
+            if !same_commit(made, running) {
+                return Err(Outcome::fail(format!(
+                    "stale evidence: {shown} was made for commit {made}, running {running}"
+                ))
+                .detail("artifact_commit", made)
+                .detail("running_commit", running)
+                .remediation("regenerate the evidence in this commit's CI run"));
+            }
+        }
+    }
+    let bytes = match ctx.host().read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(missing(format!(
+                "{shown} is listed in the manifest but does not exist"
+            )))
+        }
+        Err(e) => return Err(Outcome::fail(format!("cannot read {shown}: {e}"))),
+    };
+    let actual = sha256_hex(&bytes);
+    if !actual.eq_ignore_ascii_case(a.sha256.trim()) {
+        return Err(Outcome::fail(format!(
+            "hash mismatch: {shown} has SHA-256 {actual}, the manifest says {}",
+            a.sha256
+        ))
+        .detail("sha256_actual", actual)
+        .detail("sha256_manifest", &a.sha256)
+        .remediation("the artifact was changed after the manifest was written: regenerate both"));
+    }
+    Ok(Loaded {
+        artifact: a.clone(),
+        path,
+        bytes,
+    })
+}
+
+/// Commits match when one is a prefix of the other (short and full hashes), at least 7 chars.
+fn same_commit(a: &str, b: &str) -> bool {
+    let (a, b) = (a.to_ascii_lowercase(), b.to_ascii_lowercase());
+    let n = a.len().min(b.len());
+    n >= 7 && a[..n] == b[..n]
+}
+
+/// Adds (or replaces) the entry for `path` in a manifest, hashing `bytes`.
+pub fn upsert(
+    manifest: &mut Manifest,
+    kind: &str,
+    path: &Path,
+    bytes: &[u8],
+    version: &str,
+    commit: Option<&str>,
+) {
+    manifest.artifacts.retain(|a| a.path != path);
+    manifest.artifacts.push(Artifact {
+        kind: kind.to_owned(),
+        path: path.to_path_buf(),
+        format: None,
+        version: version.to_owned(),
+        commit: commit.map(str::to_owned),
+        sha256: sha256_hex(bytes),
+    });
+}

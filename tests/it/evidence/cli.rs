@@ -1,0 +1,160 @@
+//! The `prodready` binary: verify exits 0 / 1 on passing and failing bundles, keygen + attest.
+
+use prodready::evidence::bundle::{upsert, Manifest};
+use std::path::Path;
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_prodready");
+
+fn bundle(dir: &Path, junit: &str) {
+    let mut m = Manifest::default();
+    let files = [
+        ("tests", "junit.xml", junit.to_owned()),
+        ("coverage", "lcov.info", super::fixture("lcov.info")),
+    ];
+    let (tests, coverage) = (&files[0], &files[1]);
+    std::fs::write(dir.join(tests.1), &tests.2).unwrap();
+    upsert(
+        &mut m,
+        tests.0,
+        Path::new(tests.1),
+        tests.2.as_bytes(),
+        "1.5.0",
+        Some("9f2c1e0aa"),
+    );
+    std::fs::write(
+        dir.join("manifest.json"),
+        serde_json::to_string(&m).unwrap(),
+    )
+    .unwrap();
+    // The second artifact goes in through `prodready add`, as CI would do it.
+    std::fs::write(dir.join(coverage.1), &coverage.2).unwrap();
+    let out = Command::new(BIN)
+        .args([
+            "add",
+            "--kind",
+            coverage.0,
+            "--file",
+            coverage.1,
+            "--release",
+            "1.5.0",
+            "--commit",
+            "9f2c1e0aa",
+            "--dir",
+        ])
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let m: Manifest =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m.artifacts.len(), 2);
+}
+
+fn verify(dir: &Path) -> (Option<i32>, String) {
+    let out = Command::new(BIN)
+        .args([
+            "verify",
+            "--release",
+            "1.5.0",
+            "--commit",
+            "9f2c1e0aa",
+            "--previous-tag",
+            "v1.4.1",
+            "--format",
+            "junit",
+            "--dir",
+        ])
+        .arg(dir)
+        .output()
+        .unwrap();
+    (out.status.code(), String::from_utf8(out.stdout).unwrap())
+}
+
+#[test]
+fn verify_passes_a_good_bundle_and_fails_a_failing_one() {
+    let dir = tempfile::tempdir().unwrap();
+    bundle(dir.path(), &super::fixture("nextest-junit-passing.xml"));
+    let (code, xml) = verify(dir.path());
+    assert_eq!(code, Some(0), "{xml}");
+    let counts = prodready::evidence::parse::tests::junit("out.xml", &xml).unwrap();
+    assert_eq!(counts.tests, 46);
+    assert_eq!(counts.failures, 0);
+    // tests, coverage (added through `prodready add`) and the previous tag pass; the rest is pending or n/a
+    assert_eq!(counts.skipped, 43, "{xml}");
+
+    bundle(dir.path(), &super::fixture("nextest-junit-failing.xml"));
+    let (code, xml) = verify(dir.path());
+    assert_eq!(code, Some(1), "{xml}");
+    let counts = prodready::evidence::parse::tests::junit("out.xml", &xml).unwrap();
+    assert_eq!(counts.failed_names, ["Pre-Deployment.Code Quality::pre-deployment.code-quality.all-tests-passing-unit-integration-e2e"]);
+}
+
+#[test]
+fn keygen_and_attest_make_a_verifiable_attestation() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("qa.key");
+    let out = Command::new(BIN)
+        .args(["keygen", "--out"])
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let public = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let out = Command::new(BIN)
+        .args([
+            "attest",
+            "--item",
+            "sign-off.qa-team-lead",
+            "--role",
+            "qa-team-lead",
+            "--person",
+            "Ada",
+            "--release",
+            "1.5.0",
+            "--key",
+        ])
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let a: prodready::evidence::Attestation = serde_json::from_slice(&out.stdout).unwrap();
+    let keys = prodready::evidence::TrustedKeys::new()
+        .trust_base64("qa-team-lead", &public)
+        .unwrap();
+    a.verify(
+        &keys,
+        "qa-team-lead",
+        false,
+        jiff::Timestamp::now(),
+        Some(("1.5.0", None)),
+    )
+    .unwrap();
+}
+
+#[test]
+fn import_prints_json_items() {
+    let out = Command::new(BIN)
+        .args([
+            "import",
+            "--json",
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/checklist/production-deployment-checklist.md"
+            ),
+        ])
+        .output()
+        .unwrap();
+    let items: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(items.len(), 104);
+    assert_eq!(items[103]["id"], "sign-off.product-owner");
+    assert_eq!(items[103]["group"], serde_json::Value::Null);
+}

@@ -1,0 +1,281 @@
+//! Database checks against the real PostgreSQL on 127.0.0.1:5432 (trust auth, user `postgres`).
+//! Trust auth accepts any password, so "wrong credentials" is a database that does not exist.
+
+use crate::support::{closed_port, migrator, run, scratch_name};
+use prodready::checks::dependencies::{
+    backup_configured, connection_pool_configured, database_reachable, migrations_applied,
+    queries_optimized,
+};
+use prodready::Status;
+use sqlx::postgres::PgPoolOptions;
+use sqlx::PgPool;
+use std::time::Duration;
+
+const NEEDS: &str = "needs PostgreSQL on 127.0.0.1:5432";
+const BASE: &str = "postgres://postgres@127.0.0.1:5432";
+
+async fn pool(db: &str) -> PgPool {
+    PgPoolOptions::new()
+        .max_connections(3)
+        .acquire_timeout(Duration::from_secs(2))
+        .idle_timeout(Duration::from_secs(60))
+        .connect(&format!("{BASE}/{db}"))
+        .await
+        .unwrap_or_else(|e| panic!("{NEEDS}: {e}"))
+}
+
+/// A fresh database, dropped by [`Scratch::drop_now`].
+struct Scratch {
+    name: String,
+    pool: PgPool,
+}
+
+impl Scratch {
+    async fn new() -> Scratch {
+        let name = scratch_name();
+        let admin = pool("postgres").await;
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&admin)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        Scratch {
+            pool: pool(&name).await,
+            name,
+        }
+    }
+
+    async fn drop_now(self) {
+        self.pool.close().await;
+        let admin = pool("postgres").await;
+        let _ = sqlx::query(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            self.name
+        ))
+        .execute(&admin)
+        .await;
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL on 127.0.0.1:5432"]
+async fn reachable_through_the_service_pool_with_its_round_trip() {
+    let p = pool("test").await;
+    let item = run(database_reachable(), |b| b.resource(p)).await;
+    assert_eq!(item.status, Status::Pass, "{}", item.message);
+    assert_eq!(item.details["engine"], "PostgreSQL");
+    assert!(item.details["round_trip_ms"]
+        .as_f64()
+        .is_some_and(|ms| ms < 1000.0));
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL on 127.0.0.1:5432"]
+async fn a_database_that_does_not_exist_fails_without_printing_the_password() {
+    let p = PgPoolOptions::new()
+        .acquire_timeout(Duration::from_secs(2))
+        .connect_lazy(&format!(
+            "postgres://postgres:s3cr3t-pw@127.0.0.1:5432/{}",
+            scratch_name()
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let item = run(database_reachable(), |b| b.resource(p)).await;
+    assert_eq!(item.status, Status::Fail, "{}", item.message);
+    assert!(item.message.contains("does not exist"), "{}", item.message);
+    let all = format!("{} {:?} {:?}", item.message, item.details, item.remediation);
+    assert!(!all.contains("s3cr3t-pw"), "{all}");
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL on 127.0.0.1:5432"]
+async fn a_server_that_is_down_fails() {
+    let p = PgPoolOptions::new()
+        .acquire_timeout(Duration::from_secs(1))
+        .connect_lazy(&format!(
+            "postgres://postgres@127.0.0.1:{}/test",
+            closed_port()
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let item = run(database_reachable(), |b| b.resource(p)).await;
+    assert_eq!(item.status, Status::Fail, "{}", item.message);
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL on 127.0.0.1:5432"]
+async fn migrations_missing_applied_edited_and_failed_are_each_named() {
+    let s = Scratch::new().await;
+    let m = migrator().await;
+    let check = || migrations_applied().migrator(m);
+    let p = s.pool.clone();
+    let item = run(check(), |b| b.resource(p)).await;
+    assert_eq!(item.status, Status::Fail, "{}", item.message);
+    assert!(item.message.contains("missing: 1, 2"), "{}", item.message);
+
+    m.run(&s.pool).await.unwrap_or_else(|e| panic!("{e}"));
+    let p = s.pool.clone();
+    let item = run(check(), |b| b.resource(p)).await;
+    assert_eq!(item.status, Status::Pass, "{}", item.message);
+
+    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = 2")
+        .execute(&s.pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    sqlx::query("UPDATE _sqlx_migrations SET checksum = '\\x00' WHERE version = 1")
+        .execute(&s.pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let p = s.pool.clone();
+    let item = run(check(), |b| b.resource(p)).await;
+    assert_eq!(item.status, Status::Fail);
+    assert!(item.message.contains("missing: 2"), "{}", item.message);
+    assert!(
+        item.message.contains("checksum mismatch: 1"),
+        "{}",
+        item.message
+    );
+
+    sqlx::query("UPDATE _sqlx_migrations SET success = false WHERE version = 1")
+        .execute(&s.pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let p = s.pool.clone();
+    let item = run(check(), |b| b.resource(p)).await;
+    assert!(item.message.contains("failed: 1"), "{}", item.message);
+    s.drop_now().await;
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL on 127.0.0.1:5432"]
+async fn a_flyway_history_with_a_failed_migration_fails() {
+    let s = Scratch::new().await;
+    for sql in [
+        "CREATE TABLE flyway_schema_history (installed_rank INT PRIMARY KEY, version TEXT, success BOOLEAN NOT NULL)",
+        "INSERT INTO flyway_schema_history VALUES (1, '1', true), (2, '2', false)",
+    ] {
+        sqlx::query(sql).execute(&s.pool).await.unwrap_or_else(|e| panic!("{e}"));
+    }
+    let p = s.pool.clone();
+    let item = run(migrations_applied(), |b| b.resource(p)).await;
+    assert_eq!(item.status, Status::Fail, "{}", item.message);
+    assert!(
+        item.message
+            .contains("`flyway_schema_history`: 2 applied, 1 failed"),
+        "{}",
+        item.message
+    );
+    s.drop_now().await;
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL on 127.0.0.1:5432"]
+async fn the_pool_is_judged_against_the_servers_max_connections() {
+    let p = pool("test").await;
+    let server: String = sqlx::query_scalar("SHOW max_connections")
+        .fetch_one(&p)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let server: u64 = server.parse().unwrap_or_else(|e| panic!("{e}"));
+    let q = p.clone();
+    let item = run(connection_pool_configured(), |b| b.resource(q)).await;
+    assert_eq!(item.status, Status::Pass, "{}", item.message);
+    assert_eq!(item.details["server_max_connections"], server);
+
+    // 3 connections × enough replicas to exceed the server's limit.
+    let replicas = (server / 3 + 1) as u32;
+    let item = run(connection_pool_configured().replicas(replicas), |b| {
+        b.resource(p)
+    })
+    .await;
+    assert_eq!(item.status, Status::Fail, "{}", item.message);
+    assert!(
+        item.message
+            .contains("exceeds the server's max_connections"),
+        "{}",
+        item.message
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL on 127.0.0.1:5432"]
+async fn backup_follows_archive_mode_and_the_archiver() {
+    // archive_mode needs a restart to change: the test asserts whatever this server has.
+    let p = pool("test").await;
+    let mode: String = sqlx::query_scalar("SHOW archive_mode")
+        .fetch_one(&p)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let item = run(backup_configured(), |b| b.resource(p)).await;
+    assert_eq!(item.details["archive_mode"], mode.as_str());
+    if mode == "off" {
+        assert_eq!(item.status, Status::Fail, "{}", item.message);
+        assert!(
+            item.message.contains("`archive_mode` is `off`"),
+            "{}",
+            item.message
+        );
+    } else {
+        assert!(
+            item.details.contains_key("archived_count"),
+            "{:?}",
+            item.details
+        );
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL on 127.0.0.1:5432"]
+async fn queries_need_pg_stat_statements_loaded() {
+    let s = Scratch::new().await;
+    let p = s.pool.clone();
+    let item = run(queries_optimized(), |b| b.resource(p)).await;
+    assert_eq!(item.status, Status::NotApplicable, "{}", item.message);
+    assert!(item.message.contains("not installed"), "{}", item.message);
+
+    let preload: String = sqlx::query_scalar("SHOW shared_preload_libraries")
+        .fetch_one(&s.pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        .execute(&s.pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let p = s.pool.clone();
+    let item = run(
+        queries_optimized()
+            .max_mean(Duration::from_millis(50))
+            .min_calls(1),
+        |b| b.resource(p),
+    )
+    .await;
+    if preload.contains("pg_stat_statements") {
+        // Loaded: a deliberately slow statement shows up by queryid.
+        for _ in 0..2 {
+            sqlx::query("SELECT pg_sleep(0.1)")
+                .execute(&s.pool)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let p = s.pool.clone();
+        let item = run(
+            queries_optimized()
+                .max_mean(Duration::from_millis(50))
+                .min_calls(1),
+            |b| b.resource(p),
+        )
+        .await;
+        assert_eq!(item.status, Status::Fail, "{}", item.message);
+        assert!(
+            !item.message.contains("pg_sleep"),
+            "statement text leaked: {}",
+            item.message
+        );
+    } else {
+        // Installed but not preloaded (this machine): the view cannot be read.
+        assert_eq!(item.status, Status::NotApplicable, "{}", item.message);
+        assert!(
+            item.message.contains("shared_preload_libraries"),
+            "{}",
+            item.message
+        );
+    }
+    s.drop_now().await;
+}

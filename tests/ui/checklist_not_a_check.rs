@@ -1,9 +1,0 @@
-fn main() {
-    let _ = prodready::checklist! {
-        "Payments" {
-            section "Security" {
-                "No root user" => 42,
-            }
-        }
-    };
-}
