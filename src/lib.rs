@@ -25,7 +25,7 @@ pub use model::{
     item_id, slug, Checklist, ChecklistError, ChecklistErrors, Date, DateError, Item, Kind,
     Severity, Status, UnknownName, Waiver,
 };
-pub use probes::ProbeLog;
+pub use probes::{LatestReport, ProbeLog};
 pub use report::{Format, ItemReport, Report, ServiceInfo, Summary};
 
 /// Registers an async function as the check of a checklist item, from any linked crate.

@@ -101,3 +101,22 @@ mod tests {
         );
     }
 }
+
+/// The last complete report, for checks that judge the checklist itself ("Health checks
+/// passing"). Cheap to clone; clones share the slot. The engine fills it after each evaluation,
+/// so a check reads the previous evaluation, never the one it is part of.
+#[derive(Debug, Clone, Default)]
+pub struct LatestReport {
+    slot: Arc<Mutex<Option<Arc<crate::Report>>>>,
+}
+
+impl LatestReport {
+    /// The last complete report, if an evaluation has finished.
+    pub fn get(&self) -> Option<Arc<crate::Report>> {
+        self.slot.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub(crate) fn set(&self, report: Arc<crate::Report>) {
+        *self.slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(report);
+    }
+}

@@ -20,6 +20,7 @@ use prodready::checks::container::ContainerSpec;
 use prodready::checks::env::{EnvSpec, EnvVar};
 use prodready::checks::logging::LogPipeline;
 use prodready::checks::window::DeploymentWindows;
+use prodready::monitor::{Availability, LogMonitor, RequestMonitor, Triggers};
 use prodready::{check_fn, standard, Readiness};
 use serde::{Deserialize, Serialize};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
@@ -33,8 +34,17 @@ use tracing_subscriber::util::SubscriberInitExt;
 async fn main() -> anyhow::Result<()> {
     // JSON logs on stdout, through the masking writer ("Log aggregation set up", "Sensitive
     // data masked in logs").
+    // The log monitor counts error and warn events ("Check logs for errors").
     let logs = LogPipeline::json().stdout().build();
-    tracing_subscriber::registry().with(logs.layer()).init();
+    let log_monitor = LogMonitor::new();
+    tracing_subscriber::registry()
+        .with(tracing_subscriber::filter::LevelFilter::INFO)
+        .with(logs.layer())
+        .with(log_monitor.layer())
+        .init();
+    // Every request through the app is measured ("Monitor error rates", "Response times
+    // acceptable", the rollback triggers).
+    let requests = RequestMonitor::new();
 
     let listen = std::env::var("PRODREADY_LISTEN").unwrap_or_else(|_| "127.0.0.1:3000".to_owned());
     let url = std::env::var("EXAMPLE_DATABASE_URL").unwrap_or_else(|_| {
@@ -85,21 +95,57 @@ async fn main() -> anyhow::Result<()> {
                 .escalate_to("head-of-engineering@example.com"),
         )
         .resource(DeploymentWindows::parse("Mon-Fri 08:00-18:00 UTC")?)
+        .resource(requests.clone())
+        .resource(log_monitor.clone())
+        .resource(Triggers::new())
+        // A monitor turns `fail` after 3 bad evaluations in a row and back after 2 good ones.
+        .monitor_hysteresis(3, 2)
         .build()?;
+    // /startupz and /readyz answer 503 until the startup verification has run.
+    readiness.set_availability(Availability::Starting);
     readiness.verify_startup().await?;
     readiness.spawn_refresher(Duration::from_secs(2));
 
     let app = Router::new()
         .route("/orders", get(list_orders).post(create_order))
         .with_state(pool)
-        .merge(readiness.router());
+        .merge(readiness.router())
+        .layer(requests.layer());
     tracing::info!(address = %listener.local_addr()?, "listening: GET /readiness-checklist, /livez, /readyz");
+    // On SIGTERM (or Ctrl-C): fail /readyz at once, keep serving for the drain period so load
+    // balancers stop sending traffic, then stop.
+    let drain = Duration::from_secs(
+        std::env::var("EXAMPLE_DRAIN_SECONDS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(10),
+    );
+    let draining = readiness.clone();
     axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            tracing::info!(seconds = drain.as_secs(), "shutting down: draining");
+            draining.drain(drain).await;
         })
         .await?;
+    tracing::info!("stopped");
     Ok(())
+}
+
+/// SIGTERM (what Kubernetes sends) or Ctrl-C.
+async fn shutdown_signal() {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = term => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
 }
 
 /// The environment the example reads, documented in `examples/service/.env.example`.
@@ -114,6 +160,7 @@ fn environment() -> EnvSpec {
         .var(EnvVar::new("PRODREADY_STRICT").description("1: exit when not ready at startup"))
         .var(EnvVar::new("EXAMPLE_DATABASE_URL").description("the orders database"))
         .var(EnvVar::new("PRODREADY_DEPLOYMENT_WINDOWS").description("when deployments may happen"))
+        .var(EnvVar::new("EXAMPLE_DRAIN_SECONDS").description("how long to drain on SIGTERM"))
 }
 
 #[derive(Deserialize)]

@@ -18,6 +18,7 @@ pub mod secrets;
 #[cfg(feature = "tls")]
 pub mod tls;
 pub mod urls;
+pub mod verification;
 pub mod window;
 
 use crate::Check;
@@ -48,6 +49,7 @@ pub(crate) fn standard_bindings() -> Vec<(&'static str, Arc<dyn Check>)> {
     ));
     all.extend(logging::standard_bindings());
     all.extend(dependencies::standard_bindings());
+    all.extend(verification::standard_bindings());
     all.extend(crate::evidence::standard_bindings());
     all.extend(crate::monitor::standard_bindings());
     all

@@ -9,7 +9,7 @@ pub use runtime::{Availability, StatusChange};
 use crate::check::{Context, Resources};
 use crate::host::{Host, RealHost};
 use crate::model::{millis, rfc3339, Checklist, ChecklistErrors, Item, Kind};
-use crate::probes::ProbeLog;
+use crate::probes::{LatestReport, ProbeLog};
 use crate::registry;
 use crate::report::{Report, Rollback, ServiceInfo};
 use futures::future::{BoxFuture, FutureExt, Shared};
@@ -91,6 +91,7 @@ struct Inner {
     /// Item indices, dependencies first.
     order: Vec<usize>,
     ctx: Context,
+    latest: LatestReport,
     probes: ProbeLog,
     settings: Settings,
     strict: bool,
@@ -329,6 +330,7 @@ async fn evaluate_all(inner: Arc<Inner>, refresh: Refresh) -> Arc<Report> {
     );
     report.rollback = Rollback::from_items(&report.items, |id| inner.runtime.is_trigger(id));
     let report = Arc::new(report);
+    inner.latest.set(report.clone());
     let changes = {
         let mut state = inner.lock();
         let before = state.last.take().map(|(r, _)| r);
@@ -430,8 +432,10 @@ impl ReadinessBuilder {
         });
         // Checks see what the endpoints answered (probe and scrape items).
         let probes = ProbeLog::default();
+        let latest = LatestReport::default();
         let mut resources = self.resources;
         resources.insert(probes.clone());
+        resources.insert(latest.clone());
         let state = State {
             cache: vec![None; checklist.items().len()],
             damp: vec![runtime::Damp::default(); checklist.items().len()],
@@ -443,6 +447,7 @@ impl ReadinessBuilder {
                 index,
                 order,
                 ctx: Context::new(self.host, resources),
+                latest,
                 probes,
                 settings: self.settings,
                 strict,

@@ -225,9 +225,15 @@ pub struct RequestMonitorService<S> {
 }
 
 /// The route a request is counted under: its path. Paths beyond `max_routes` share one bucket,
-/// so ids in paths cannot grow memory.
-fn route_of<B>(req: &http::Request<B>) -> String {
-    req.uri().path().to_owned()
+/// so ids in paths cannot grow memory. The library's own endpoints are not counted: a 503 from
+/// `/readyz` is the readiness verdict, not an error of the service, and probes would swamp the
+/// latency figures.
+fn route_of<B>(req: &http::Request<B>) -> Option<String> {
+    let path = req.uri().path();
+    let own = matches!(path, "/livez" | "/readyz" | "/startupz" | "/metrics")
+        || path == crate::http::CHECKLIST_PATH
+        || path.starts_with("/readiness-checklist/");
+    (!own).then(|| path.to_owned())
 }
 
 impl<S, B, RB> tower_service::Service<http::Request<B>> for RequestMonitorService<S>
@@ -259,7 +265,7 @@ pin_project! {
         #[pin]
         inner: F,
         monitor: RequestMonitor,
-        route: String,
+        route: Option<String>,
         started: Instant,
     }
 }
@@ -277,8 +283,9 @@ where
             Ok(resp) => resp.status().as_u16(),
             Err(_) => 500,
         };
-        this.monitor
-            .record(this.route, status, this.started.elapsed());
+        if let Some(route) = this.route.as_deref() {
+            this.monitor.record(route, status, this.started.elapsed());
+        }
         Poll::Ready(out)
     }
 }

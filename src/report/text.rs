@@ -8,13 +8,11 @@ use std::fmt::Write;
 /// The report as text.
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
-    let verdict = if report.ready {
-        "READY".to_owned()
-    } else {
-        format!(
-            "NOT READY ({} blocking item(s) failing)",
-            report.blocking_failures().count()
-        )
+    let verdict = match (report.ready, report.blocking_failures().count()) {
+        (true, _) => "READY".to_owned(),
+        // A filtered report: what keeps the service from being ready is not in this view.
+        (false, 0) => "NOT READY (see the whole checklist)".to_owned(),
+        (false, n) => format!("NOT READY ({n} blocking item(s) failing)"),
     };
     let _ = writeln!(
         out,

@@ -355,3 +355,38 @@ async fn reports_without_rollback_still_deserialize() {
     let old: prodready::Report = serde_json::from_value(json).unwrap();
     assert!(!old.rollback.recommended);
 }
+
+mod own_endpoints {
+    use axum::body::Body;
+    use axum::http::Request;
+    use prodready::monitor::RequestMonitor;
+    use std::time::Duration;
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn the_librarys_own_endpoints_are_not_counted() {
+        let monitor = RequestMonitor::new();
+        let readiness = crate::common::readiness(
+            prodready::Checklist::new("c")
+                .item(prodready::Item::new("S", None, "Db").check(crate::common::fail("down"))),
+        );
+        let app: axum::Router = axum::Router::new()
+            .route("/orders", axum::routing::get(|| async { "[]" }))
+            .merge(readiness.router())
+            .layer(monitor.layer());
+        for uri in ["/readyz", "/readiness-checklist", "/livez", "/orders"] {
+            let resp = app
+                .clone()
+                .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            assert!(resp.status().as_u16() < 600);
+        }
+        let stats = monitor.overall(Some(Duration::from_secs(60)));
+        assert_eq!(stats.requests, 1, "only /orders is the service's traffic");
+        assert_eq!(
+            stats.server_errors, 0,
+            "the 503 of /readyz is not a server error"
+        );
+    }
+}
