@@ -20,6 +20,7 @@ use prodready::checks::container::ContainerSpec;
 use prodready::checks::env::{EnvSpec, EnvVar};
 use prodready::checks::logging::LogPipeline;
 use prodready::checks::window::DeploymentWindows;
+use prodready::evidence::{BuildInfo, EvidenceSpec};
 use prodready::monitor::{Availability, LogMonitor, RequestMonitor, Triggers};
 use prodready::{check_fn, standard, Readiness};
 use serde::{Deserialize, Serialize};
@@ -95,6 +96,12 @@ async fn main() -> anyhow::Result<()> {
                 .escalate_to("head-of-engineering@example.com"),
         )
         .resource(DeploymentWindows::parse("Mon-Fri 08:00-18:00 UTC")?)
+        // Evidence made by this build's own tests and lints (`.ci/example-evidence` makes it).
+        .resource(
+            EvidenceSpec::new()
+                .dir(std::env::var("EXAMPLE_EVIDENCE_DIR").unwrap_or_else(|_| "evidence".into()))
+                .build(BuildInfo::new(env!("CARGO_PKG_VERSION"))),
+        )
         .resource(requests.clone())
         .resource(log_monitor.clone())
         .resource(Triggers::new())
@@ -160,6 +167,7 @@ fn environment() -> EnvSpec {
         .var(EnvVar::new("PRODREADY_STRICT").description("1: exit when not ready at startup"))
         .var(EnvVar::new("EXAMPLE_DATABASE_URL").description("the orders database"))
         .var(EnvVar::new("PRODREADY_DEPLOYMENT_WINDOWS").description("when deployments may happen"))
+        .var(EnvVar::new("EXAMPLE_EVIDENCE_DIR").description("the evidence bundle"))
         .var(EnvVar::new("EXAMPLE_DRAIN_SECONDS").description("how long to drain on SIGTERM"))
 }
 

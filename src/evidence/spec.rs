@@ -182,6 +182,16 @@ impl EvidenceSpec {
         self
     }
 
+    /// The spec a check uses: its own, else the one given to the builder, else the defaults.
+    pub(crate) fn for_check<'a>(
+        own: Option<&'a EvidenceSpec>,
+        ctx: &'a crate::Context,
+    ) -> &'a EvidenceSpec {
+        static DEFAULT: std::sync::OnceLock<EvidenceSpec> = std::sync::OnceLock::new();
+        own.or_else(|| ctx.resource::<EvidenceSpec>())
+            .unwrap_or_else(|| DEFAULT.get_or_init(EvidenceSpec::default))
+    }
+
     /// The bundle directory as an absolute host path.
     pub fn resolved_dir(&self, host: &dyn Host) -> PathBuf {
         if self.dir.is_absolute() {

@@ -50,12 +50,7 @@ impl Attested {
 #[async_trait::async_trait]
 impl Check for Attested {
     async fn run(&self, ctx: &Context) -> Outcome {
-        let default = EvidenceSpec::default();
-        let spec = self
-            .spec
-            .as_ref()
-            .or_else(|| ctx.resource::<EvidenceSpec>())
-            .unwrap_or(&default);
+        let spec = EvidenceSpec::for_check(self.spec.as_ref(), ctx);
         if self.only_if_rollback && !spec.rollback_fired {
             return Outcome::not_applicable("no rollback trigger fired: no post-mortem is needed");
         }

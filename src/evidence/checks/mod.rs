@@ -56,12 +56,7 @@ impl Evidence {
 #[async_trait::async_trait]
 impl Check for Evidence {
     async fn run(&self, ctx: &Context) -> Outcome {
-        let default = EvidenceSpec::default();
-        let spec = self
-            .spec
-            .as_ref()
-            .or_else(|| ctx.resource::<EvidenceSpec>())
-            .unwrap_or(&default);
+        let spec = EvidenceSpec::for_check(self.spec.as_ref(), ctx);
         if let Some(out) = self.pre.and_then(|pre| pre(ctx, spec)) {
             return out;
         }

@@ -14,23 +14,12 @@ use prodready::{Checklist, Item, Kind, Readiness, Status};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 
 pub(crate) const TRIGGER: &str = "rollback-plan.triggers.error-rate-threshold";
 
 pub(crate) async fn get_from(addr: SocketAddr, path: &str, user_agent: &str) -> (u16, String) {
-    let mut stream = TcpStream::connect(addr).await.unwrap();
-    let req = format!("GET {path} HTTP/1.1\r\nhost: localhost\r\nuser-agent: {user_agent}\r\nconnection: close\r\n\r\n");
-    stream.write_all(req.as_bytes()).await.unwrap();
-    let mut raw = String::new();
-    stream.read_to_string(&mut raw).await.unwrap();
-    let status = raw[9..12].parse().unwrap();
-    let body = raw
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_owned())
-        .unwrap_or_default();
-    (status, body)
+    crate::common::http_request(addr, "GET", path, &format!("user-agent: {user_agent}\r\n")).await
 }
 
 async fn status_of(addr: SocketAddr, path: &str) -> u16 {
