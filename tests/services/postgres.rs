@@ -279,3 +279,42 @@ async fn queries_need_pg_stat_statements_loaded() {
     }
     s.drop_now().await;
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL on 127.0.0.1:5432"]
+async fn pool_optimized_passes_when_free_and_fails_when_exhausted() {
+    let p = PgPoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect(&format!("{BASE}/postgres"))
+        .await
+        .unwrap_or_else(|e| panic!("{NEEDS}: {e}"));
+    let check = || {
+        prodready::checks::dependencies::pool_optimized()
+            .warn_after(Duration::from_millis(100))
+            .fail_after(Duration::from_millis(300))
+    };
+    let free = run(check(), |b| b.resource(p.clone())).await;
+    assert_eq!(free.status, Status::Pass, "{free:?}");
+    assert_eq!(free.details["pool_max"], 1);
+    // The service holds its only connection: a caller would wait, and the item says so.
+    let held = p.acquire().await.unwrap();
+    let exhausted = run(check(), |b| b.resource(p.clone())).await;
+    assert_eq!(exhausted.status, Status::Fail, "{exhausted:?}");
+    assert!(
+        exhausted
+            .message
+            .starts_with("PostgreSQL: no connection within 300ms (1 of 1 open, 0 idle)"),
+        "{}",
+        exhausted.message
+    );
+    // Released after 150 ms: the wait is seen, above the warning threshold.
+    let release = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        drop(held);
+    });
+    let slow = run(check(), |b| b.resource(p.clone())).await;
+    release.await.unwrap();
+    assert_eq!(slow.status, Status::Warn, "{slow:?}");
+    assert!(slow.details["acquire_wait_ms"].as_f64().unwrap() >= 100.0);
+}

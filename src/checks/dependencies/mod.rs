@@ -25,6 +25,8 @@ mod db;
 mod http;
 #[cfg(any(feature = "postgres", feature = "mysql", feature = "sqlite"))]
 mod migrations;
+#[cfg(any(feature = "postgres", feature = "mysql", feature = "sqlite"))]
+mod pool;
 #[cfg(feature = "postgres")]
 mod postgres;
 #[cfg(all(test, feature = "sqlite"))]
@@ -34,6 +36,8 @@ mod tests;
 pub use db::{connection_pool_configured, database_reachable, DatabaseReachable, PoolConfigured};
 #[cfg(any(feature = "postgres", feature = "mysql", feature = "sqlite"))]
 pub use migrations::{migrations_applied, MigrationsApplied};
+#[cfg(any(feature = "postgres", feature = "mysql", feature = "sqlite"))]
+pub use pool::{pool_optimized, PoolOptimized};
 #[cfg(feature = "postgres")]
 pub use postgres::{backup_configured, queries_optimized, BackupConfigured, QueriesOptimized};
 
@@ -53,6 +57,7 @@ const REACHABLE: &str = "infrastructure.database.database-created-and-accessible
 const MIGRATIONS: &str = "infrastructure.database.migrations-applied";
 const BACKUP: &str = "infrastructure.database.backup-configured";
 const POOL: &str = "infrastructure.database.connection-pooling-configured";
+const POOL_OPTIMIZED: &str = "performance.optimization.connection-pooling-optimized";
 const QUERIES: &str = "performance.optimization.database-queries-optimized";
 const CONNECTED: &str = "deployment.verification.database-connected";
 const CACHING: &str = "performance.optimization.caching-configured";
@@ -82,12 +87,14 @@ pub(crate) fn standard_bindings() -> Vec<(&'static str, Arc<dyn Check>)> {
         (CONNECTED, Arc::new(database_reachable())),
         (MIGRATIONS, Arc::new(migrations_applied())),
         (POOL, Arc::new(connection_pool_configured())),
+        (POOL_OPTIMIZED, Arc::new(pool_optimized())),
     ];
     #[cfg(not(any(feature = "postgres", feature = "mysql", feature = "sqlite")))]
-    let mut all: Vec<(&'static str, Arc<dyn Check>)> = [REACHABLE, CONNECTED, MIGRATIONS, POOL]
-        .into_iter()
-        .map(|id| (id, feature_off("postgres")))
-        .collect();
+    let mut all: Vec<(&'static str, Arc<dyn Check>)> =
+        [REACHABLE, CONNECTED, MIGRATIONS, POOL, POOL_OPTIMIZED]
+            .into_iter()
+            .map(|id| (id, feature_off("postgres")))
+            .collect();
     #[cfg(feature = "postgres")]
     all.extend([
         (BACKUP, Arc::new(backup_configured()) as Arc<dyn Check>),
