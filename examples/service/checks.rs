@@ -1,16 +1,14 @@
 //! The example's own checks, declared with the DSL. Each reaches the service's pool through the
 //! `Context`, so the checklist verifies the very pool the service uses.
 
+use crate::db::{on_pool, Db};
 use prodready::{Context, Outcome};
-use sqlx::{Row, SqlitePool};
+use sqlx::Row;
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-/// The migrations embedded in the binary.
-pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("examples/service/migrations");
-
-fn pool(ctx: &Context) -> Result<&SqlitePool, Outcome> {
-    ctx.require::<SqlitePool>()
+fn pool(ctx: &Context) -> Result<&Db, Outcome> {
+    ctx.require::<Db>()
 }
 
 #[prodready::check(
@@ -23,17 +21,22 @@ async fn database_accessible(ctx: &Context) -> Outcome {
         Err(o) => return o,
     };
     let started = Instant::now();
-    match sqlx::query_scalar::<_, i64>("SELECT 1")
-        .fetch_one(pool)
-        .await
-    {
+    let answer = on_pool!(pool, p => {
+        sqlx::query_scalar::<_, i64>("SELECT CAST(1 AS BIGINT)").fetch_one(p).await
+    });
+    match answer {
         Ok(1) => {
             let ms = started.elapsed().as_secs_f64() * 1000.0;
-            Outcome::pass(format!("SELECT 1 answered in {ms:.2} ms")).detail("round_trip_ms", ms)
+            Outcome::pass(format!(
+                "{}: SELECT 1 answered in {ms:.2} ms",
+                pool.engine()
+            ))
+            .detail("engine", pool.engine())
+            .detail("round_trip_ms", ms)
         }
         Ok(other) => Outcome::fail(format!("SELECT 1 returned {other}")),
         Err(e) => Outcome::fail(format!("SELECT 1 failed: {e}"))
-            .remediation("check that the database file exists and is writable"),
+            .remediation("check that the database is up, and its URL, permissions and disk space"),
     }
 }
 
@@ -47,27 +50,29 @@ async fn migrations_applied(ctx: &Context) -> Outcome {
         Ok(p) => p,
         Err(o) => return o,
     };
-    let rows = match sqlx::query(
-        "SELECT version, checksum, success FROM _sqlx_migrations ORDER BY version",
-    )
-    .fetch_all(pool)
-    .await
-    {
+    const APPLIED: &str =
+        "SELECT version, checksum, success FROM _sqlx_migrations ORDER BY version";
+    let rows: Result<Vec<(i64, Vec<u8>, bool)>, sqlx::Error> = on_pool!(pool, p => {
+        sqlx::query(APPLIED).fetch_all(p).await.map(|rows| {
+            rows.iter()
+                .map(|r| (r.get("version"), r.get("checksum"), r.get("success")))
+                .collect()
+        })
+    });
+    let rows = match rows {
         Ok(rows) => rows,
         Err(e) => {
             return Outcome::fail(format!("cannot read _sqlx_migrations: {e}"))
-                .remediation("run the migrations (MIGRATOR.run(&pool)) at startup")
+                .remediation("run the migrations (Migrator::run) at startup")
         }
     };
-    let mut applied: BTreeMap<i64, (Vec<u8>, bool)> = BTreeMap::new();
-    for row in rows {
-        applied.insert(
-            row.get("version"),
-            (row.get("checksum"), row.get("success")),
-        );
-    }
+    let applied: BTreeMap<i64, (Vec<u8>, bool)> = rows
+        .into_iter()
+        .map(|(version, checksum, success)| (version, (checksum, success)))
+        .collect();
     let mut problems = Vec::new();
-    let embedded: Vec<_> = MIGRATOR
+    let embedded: Vec<_> = pool
+        .migrator()
         .iter()
         .filter(|m| !m.migration_type.is_down_migration())
         .collect();
@@ -110,15 +115,17 @@ async fn database_connected(ctx: &Context) -> Outcome {
         Ok(p) => p,
         Err(o) => return o,
     };
-    match pool.acquire().await {
-        Ok(_conn) => Outcome::pass(format!(
-            "a connection was acquired from the service's pool ({} open, {} idle)",
-            pool.size(),
-            pool.num_idle()
+    let acquired = on_pool!(pool, p => p.acquire().await.map(drop));
+    let (size, idle, max) =
+        on_pool!(pool, p => (p.size(), p.num_idle(), p.options().get_max_connections()));
+    match acquired {
+        Ok(()) => Outcome::pass(format!(
+            "{}: a connection was acquired from the service's pool ({size} open, {idle} idle)",
+            pool.engine()
         ))
-        .detail("pool_size", pool.size())
-        .detail("pool_idle", pool.num_idle())
-        .detail("pool_max", pool.options().get_max_connections()),
+        .detail("pool_size", size)
+        .detail("pool_idle", idle)
+        .detail("pool_max", max),
         Err(e) => Outcome::fail(format!("cannot acquire a connection: {e}")),
     }
 }
@@ -129,14 +136,14 @@ pub(crate) async fn orders_writable(ctx: Context) -> Outcome {
         Ok(p) => p,
         Err(o) => return o,
     };
-    let attempt = async {
-        let mut tx = pool.begin().await?;
+    let attempt = on_pool!(pool, p => async {
+        let mut tx = p.begin().await?;
         sqlx::query("INSERT INTO orders (item, quantity) VALUES ('readiness-probe', 1)")
             .execute(&mut *tx)
             .await?;
         tx.rollback().await
-    };
-    match attempt.await {
+    }.await);
+    match attempt {
         Ok(()) => Outcome::pass("an order was written and rolled back"),
         Err(e) => Outcome::fail(format!("cannot write an order: {e}"))
             .remediation("check the database's disk space and permissions"),

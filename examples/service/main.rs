@@ -7,14 +7,17 @@
 //! ```
 //!
 //! Environment: `PRODREADY_LISTEN` (default `127.0.0.1:3000`), `PRODREADY_STRICT=1` (exit
-//! non-zero when not ready), `EXAMPLE_DATABASE_URL` (default: a SQLite file in the temp dir).
+//! non-zero when not ready), `EXAMPLE_DATABASE_URL` (default: a SQLite file in the temp dir; a
+//! `postgres://…` URL puts the orders in PostgreSQL).
 
 mod checks;
+mod db;
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
+use db::{on_pool, Db};
 use prodready::checks::contacts::Contacts;
 use prodready::checks::container::ContainerSpec;
 use prodready::checks::env::{EnvSpec, EnvVar};
@@ -24,9 +27,6 @@ use prodready::evidence::{BuildInfo, EvidenceSpec};
 use prodready::monitor::{Availability, LogMonitor, RequestMonitor, Triggers};
 use prodready::{check_fn, standard, Readiness};
 use serde::{Deserialize, Serialize};
-use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
-use sqlx::SqlitePool;
-use std::str::FromStr;
 use std::time::Duration;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
@@ -56,14 +56,8 @@ async fn main() -> anyhow::Result<()> {
                 .display()
         )
     });
-    let options = SqliteConnectOptions::from_str(&url)?.create_if_missing(true);
-    let pool = SqlitePoolOptions::new()
-        .max_connections(5)
-        .acquire_timeout(Duration::from_secs(2))
-        .idle_timeout(Duration::from_secs(60))
-        .connect_with(options)
-        .await?;
-    checks::MIGRATOR.run(&pool).await?;
+    // SQLite unless the URL is `postgres://…`; migrations applied at start.
+    let pool = Db::connect(&url).await?;
 
     // The standard checklist, plus this service's own section; every #[check] in checks.rs is
     // bound in by `build`.
@@ -185,16 +179,19 @@ struct Order {
 }
 
 async fn create_order(
-    State(pool): State<SqlitePool>,
+    State(pool): State<Db>,
     Json(order): Json<NewOrder>,
 ) -> Result<(StatusCode, Json<Order>), (StatusCode, String)> {
-    let id = sqlx::query_scalar::<_, i64>(
-        "INSERT INTO orders (item, quantity) VALUES (?, ?) RETURNING id",
-    )
-    .bind(&order.item)
-    .bind(order.quantity)
-    .fetch_one(&pool)
-    .await
+    // `$1`-style placeholders: PostgreSQL's, and SQLite takes them too.
+    let id = on_pool!(&pool, p => {
+        sqlx::query_scalar::<_, i64>(
+            "INSERT INTO orders (item, quantity) VALUES ($1, $2) RETURNING id",
+        )
+        .bind(&order.item)
+        .bind(order.quantity)
+        .fetch_one(p)
+        .await
+    })
     .map_err(|e| (StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
     Ok((
         StatusCode::CREATED,
@@ -206,14 +203,12 @@ async fn create_order(
     ))
 }
 
-async fn list_orders(
-    State(pool): State<SqlitePool>,
-) -> Result<Json<Vec<Order>>, (StatusCode, String)> {
-    let rows = sqlx::query_as::<_, (i64, String, i64)>(
-        "SELECT id, item, quantity FROM orders ORDER BY id",
-    )
-    .fetch_all(&pool)
-    .await
+async fn list_orders(State(pool): State<Db>) -> Result<Json<Vec<Order>>, (StatusCode, String)> {
+    let rows = on_pool!(&pool, p => {
+        sqlx::query_as::<_, (i64, String, i64)>("SELECT id, item, quantity FROM orders ORDER BY id")
+            .fetch_all(p)
+            .await
+    })
     .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
     Ok(Json(
         rows.into_iter()

@@ -1,0 +1,1 @@
+CREATE INDEX orders_item ON orders (item);
