@@ -69,6 +69,9 @@ fn serving(c: &mut Criterion) {
         query,
         accept: None,
         user_agent: Some("kube-probe/1.30"),
+        authorization: None,
+        headers: None,
+        authorized: false,
     };
     c.bench_function("GET /readyz from cache", |b| {
         b.to_async(&rt)

@@ -141,6 +141,60 @@ pub(crate) fn under_root(root: &Path, path: &Path) -> PathBuf {
 }
 
 /// The host path of an entry found under `root`.
+/// The most a check reads of one file (32 MiB): `/dev/zero` or a runaway log named as an
+/// artifact must not fill the memory.
+pub const MAX_READ: u64 = 32 << 20;
+
+/// Reads a regular file of at most [`MAX_READ`] bytes. Anything else (a FIFO, which would block
+/// the reader until a writer comes, a device, a directory) is an error saying what it is.
+pub(crate) fn read_regular(path: &Path) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        let ft = meta.file_type();
+        let what = if ft.is_dir() {
+            "a directory"
+        } else {
+            use std::os::unix::fs::FileTypeExt;
+            if ft.is_fifo() {
+                "a FIFO (named pipe)"
+            } else if ft.is_char_device() || ft.is_block_device() {
+                "a device"
+            } else if ft.is_socket() {
+                "a socket"
+            } else {
+                "not a regular file"
+            }
+        };
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("{} is {what}, not a regular file", path.display()),
+        ));
+    }
+    if meta.len() > MAX_READ {
+        return Err(too_big(path));
+    }
+    let mut out = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_READ + 1)
+        .read_to_end(&mut out)?;
+    if out.len() as u64 > MAX_READ {
+        return Err(too_big(path));
+    }
+    Ok(out)
+}
+
+fn too_big(path: &Path) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!(
+            "{} is larger than the {} MiB a check reads",
+            path.display(),
+            MAX_READ >> 20
+        ),
+    )
+}
+
 pub(crate) fn host_path(root: &Path, real: &Path) -> PathBuf {
     match real.strip_prefix(root) {
         Ok(rel) => Path::new("/").join(rel),
@@ -174,7 +228,7 @@ impl Host for RealHost {
     }
 
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        std::fs::read(under_root(&self.root, path))
+        read_regular(&under_root(&self.root, path))
     }
 
     fn metadata(&self, path: &Path) -> io::Result<std::fs::Metadata> {
@@ -193,6 +247,37 @@ impl Host for RealHost {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_regular_files_of_bounded_size_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("manifest.json");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            // Opening a FIFO for reading would block until a writer came: it is never opened.
+            let e = read_regular(&fifo).unwrap_err();
+            assert!(
+                e.to_string()
+                    .contains("is a FIFO (named pipe), not a regular file"),
+                "{e}"
+            );
+        }
+        let e = read_regular(Path::new("/dev/zero")).unwrap_err();
+        assert!(e.to_string().contains("is a device"), "{e}");
+        let e = read_regular(dir.path()).unwrap_err();
+        assert!(e.to_string().contains("is a directory"), "{e}");
+        let big = dir.path().join("big");
+        std::fs::File::create(&big)
+            .unwrap()
+            .set_len(MAX_READ + 1)
+            .unwrap();
+        let e = read_regular(&big).unwrap_err();
+        assert!(e.to_string().contains("larger than the 32 MiB"), "{e}");
+        // /proc files report size 0 and still read.
+        assert!(!read_regular(Path::new("/proc/self/status"))
+            .unwrap()
+            .is_empty());
+    }
 
     #[test]
     fn paths_stay_under_the_root() {

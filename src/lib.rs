@@ -19,10 +19,10 @@ pub mod standard;
 pub mod testing;
 
 pub use check::{check_fn, Check, Context, FnCheck, Outcome};
-pub use engine::{BuildError, NotReady, Readiness, ReadinessBuilder};
+pub use engine::{BuildError, CheckRuntime, NotReady, Readiness, ReadinessBuilder};
 pub use host::{Host, Ids, RealHost};
 pub use model::{
-    item_id, slug, Checklist, ChecklistError, ChecklistErrors, Date, DateError, Item, Kind,
+    item_id, slug, Checklist, ChecklistError, ChecklistErrors, Date, DateError, Gate, Item, Kind,
     Severity, Status, UnknownName, Waiver,
 };
 pub use probes::{LatestReport, ProbeLog};
@@ -51,7 +51,8 @@ pub use report::{Format, ItemReport, Report, ServiceInfo, Summary};
 /// Arguments: either `item = "id"` (an item of the checklist) or `section`, optional `group`, and
 /// `title` (a new item); then any of `kind`, `severity`, `timeout`, `ttl` (durations such as
 /// `"2s"`, `"500ms"`), `depends_on = ["id", …]`, `tags = ["…", …]`, `remediation`, `docs`,
-/// `liveness = true`, `gates_readiness = false`.
+/// `gate = liveness | readiness | startup | none`, and with `item = ..` `replaces_builtin = true`
+/// (binding an item that has a built-in check is a `build()` error without it).
 pub use prodready_macros::check;
 
 /// Declares a whole checklist: sections, groups, items bound to checks, and waivers.
@@ -78,8 +79,8 @@ pub use prodready_macros::check;
 /// ```
 ///
 /// An item is `"Title"`, optionally `[key = value, …]` with the keys of `#[check]` (`kind`,
-/// `severity`, `timeout`, `ttl`, `depends_on`, `tags`, `remediation`, `docs`, `liveness`,
-/// `gates_readiness`), optionally `=> check_expression`. An item without a check reports
+/// `severity`, `timeout`, `ttl`, `depends_on`, `tags`, `remediation`, `docs`, `gate`),
+/// optionally `=> check_expression`. An item without a check reports
 /// `pending`. Ids are checked while compiling: a duplicate id is a compile error, and so is a
 /// `waive` or `depends_on` naming an id in a section this invocation declares but not that item.
 /// Ids in other sections (items of a checklist this one is merged into, such as the standard

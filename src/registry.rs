@@ -1,7 +1,7 @@
 //! Checks registered from anywhere in the program with `#[prodready::check]`, via `inventory`.
 
 use crate::check::{Context, FnPtrCheck, Outcome};
-use crate::model::{Checklist, ChecklistError, Item, Kind, Severity};
+use crate::model::{Checklist, ChecklistError, Gate, Item, Kind, Severity};
 use futures::future::BoxFuture;
 use std::collections::HashMap;
 use std::time::Duration;
@@ -37,8 +37,8 @@ pub struct CheckRegistration {
     pub tags: &'static [&'static str],
     pub remediation: Option<&'static str>,
     pub docs: Option<&'static str>,
-    pub liveness: Option<bool>,
-    pub gates_readiness: Option<bool>,
+    pub gate: Option<Gate>,
+    pub replaces_builtin: bool,
     pub run: for<'a> fn(&'a Context) -> BoxFuture<'a, Outcome>,
 }
 
@@ -46,7 +46,10 @@ inventory::collect!(CheckRegistration);
 
 impl CheckRegistration {
     fn apply(&self, mut item: Item) -> Item {
-        item = item.check(FnPtrCheck(self.run));
+        item = item.bound(
+            std::sync::Arc::new(FnPtrCheck(self.run)),
+            self.function.to_owned(),
+        );
         if let Some(kind) = self.kind {
             item = item.kind(kind);
         }
@@ -65,16 +68,16 @@ impl CheckRegistration {
         if let Some(url) = self.docs {
             item = item.docs(url);
         }
-        if let Some(l) = self.liveness {
-            item = item.liveness(l);
-        }
-        if let Some(g) = self.gates_readiness {
-            item = item.gates_readiness(g);
+        if let Some(g) = self.gate {
+            item = item.gate(g);
         }
         item.depends_on(self.depends_on.iter().copied())
             .tags(self.tags.iter().copied())
     }
 }
+
+/// How the standard checklist's own checks are named in [`Item::bound_by`].
+pub(crate) const BUILTIN: &str = "built-in";
 
 /// Every `#[check]` linked into the program, in a stable order (by item, then function path).
 pub(crate) fn registered() -> Vec<&'static CheckRegistration> {
@@ -109,6 +112,19 @@ pub(crate) fn apply_registered(checklist: &mut Checklist, regs: &[&'static Check
         }
         match reg.target {
             Target::Item(id) => {
+                let builtin = checklist
+                    .get(id)
+                    .and_then(Item::bound_by)
+                    .filter(|by| by.starts_with(BUILTIN))
+                    .map(str::to_owned);
+                if let (Some(builtin), false) = (builtin, reg.replaces_builtin) {
+                    checklist.record(ChecklistError::ReplacesBuiltin {
+                        id: id.to_owned(),
+                        builtin,
+                        function: reg.function.to_owned(),
+                    });
+                    continue;
+                }
                 let context = format!("#[check(item = ..)] on `{}`", reg.function);
                 checklist.edit_in_place(id, &context, |item| reg.apply(item));
             }
@@ -149,8 +165,8 @@ mod tests {
             tags: &["registered"],
             remediation: None,
             docs: None,
-            liveness: None,
-            gates_readiness: None,
+            gate: None,
+            replaces_builtin: false,
             run,
         }
     }
@@ -166,6 +182,33 @@ mod tests {
     );
     static UNKNOWN: CheckRegistration = reg(Target::Item("s.g.exisitng"), "m::typo");
     static TWICE: CheckRegistration = reg(Target::Item("s.g.existing"), "m::again");
+    static TRUST_ME: CheckRegistration = reg(
+        Target::Item("security.container-security.no-root-user"),
+        "svc::trust_me",
+    );
+    static REPLACE: CheckRegistration = CheckRegistration {
+        replaces_builtin: true,
+        ..reg(
+            Target::Item("security.container-security.no-root-user"),
+            "svc::own_root_check",
+        )
+    };
+
+    #[test]
+    fn replacing_a_built_in_check_needs_replaces_builtin() {
+        let mut c = crate::standard::production_deployment();
+        apply_registered(&mut c, &[&TRUST_ME]);
+        let errors = c.validate().unwrap_err().to_string();
+        assert!(
+            errors.contains("`security.container-security.no-root-user` has a built-in check (built-in: prodready::checks::container); #[check] `svc::trust_me` would replace it: add `replaces_builtin = true` to replace it on purpose"),
+            "{errors}"
+        );
+        let mut c = crate::standard::production_deployment();
+        apply_registered(&mut c, &[&REPLACE]);
+        assert!(c.validate().is_ok());
+        let item = c.get("security.container-security.no-root-user").unwrap();
+        assert_eq!(item.bound_by(), Some("svc::own_root_check"));
+    }
 
     #[tokio::test]
     async fn registrations_bind_existing_items_and_add_new_ones() {

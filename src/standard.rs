@@ -1,11 +1,40 @@
 //! The standard production checklist: the 104 items of `checklist/items.tsv`, with their exact
-//! ids, titles, sections, groups and kinds.
+//! ids, titles, sections, groups, kinds, gates, severities and tags.
 //!
 //! Every item that has no built-in check yet reports `pending` ("not automated yet; verified by:
 //! …" with the way the table says it is verified), never `pass`. Bind your own checks to any
-//! item with [`Checklist::bind`] or `#[prodready::check(item = "…")]`.
+//! item with [`Checklist::bind`] or `#[prodready::check(item = "…", replaces_builtin = true)]`.
+//!
+//! # Gates: which question each row answers
+//!
+//! The table's `gate` column says which probe or gate a blocking failure fails
+//! ([`Gate`](crate::Gate)). The choices, and why:
+//!
+//! - **`readiness`** (decides `/readyz`): only what this pod needs to serve traffic *now* and what
+//!   can recover on its own: the database reachable and connected (rows 24, 67), migrations
+//!   applied (25), external services connected (68), and the rollback triggers (85–89, severity
+//!   `warning`, so they recommend a rollback without taking pods out of rotation unless
+//!   [`triggers_fail_readiness(true)`](crate::ReadinessBuilder::triggers_fail_readiness)). A
+//!   failure takes this pod out of rotation until it passes again; it never restarts it.
+//! - **`startup`** (decides `verify_startup`, strict mode, `/startupz` and `prodready verify`):
+//!   whether this build may run here at all. All release evidence and sign-offs (tests, reviews,
+//!   scans, documentation, rollback procedure, sign-offs) describe the build, not the pod, so they
+//!   cannot get better by waiting and must never flip a running pod: an attestation expiring
+//!   while pods run is reported in the checklist, metrics and listeners, never in `/readyz`.
+//!   Posture probes (root user, capabilities, limits, probes configured, environment,
+//!   configuration, secrets, TLS, URLs, contacts, deployment window) and the self-requests
+//!   (service accessible, API endpoints, smoke and critical paths: 65, 66, 76, 77) are judged at
+//!   startup for the same reason: a strict startup exits before serving, so a rollout halts while
+//!   old pods keep serving.
+//! - **`none`** (reported only): monitoring signals and post-deployment work that cannot gate the
+//!   deployment they follow: Prometheus, dashboards, alerts, logs and error tracking (29–33,
+//!   69, 70), query, cache and pool tuning (54–56), traffic monitors (57, 71–75, 79, 80),
+//!   post-deployment validation and communication (78, 81–84), and "Health checks passing" (64),
+//!   which summarises the other items and so must not count their failures twice.
+//! - **`liveness`**: no standard row. A restart cures none of them (an unreachable database is not
+//!   cured by restarting the client); bind the service's own event-loop or deadlock checks there.
 
-use crate::model::{Checklist, Item, Kind, Severity};
+use crate::model::{Checklist, Gate, Item, Kind, Severity};
 
 /// The table the standard checklist is made from (tab-separated, one row per item).
 pub const ITEMS_TSV: &str = include_str!("../checklist/items.tsv");
@@ -28,6 +57,12 @@ pub struct Row {
     pub title: String,
     /// Kind.
     pub kind: Kind,
+    /// Which probe or gate the item answers for.
+    pub gate: Gate,
+    /// How much a failure matters.
+    pub severity: Severity,
+    /// Tags (filterable with `?tag=`).
+    pub tags: Vec<String>,
     /// The minimum way the item is verified.
     pub verified_by: String,
 }
@@ -44,7 +79,7 @@ pub fn rows() -> Vec<Row> {
 
 fn parse_row(line: &str) -> Option<Row> {
     let f: Vec<String> = line.split('\t').map(unquote).collect();
-    let [n, id, section, group, title, kind, how] = f.as_slice() else {
+    let [n, id, section, group, title, kind, gate, severity, tags, how] = f.as_slice() else {
         return None;
     };
     Some(Row {
@@ -57,6 +92,12 @@ fn parse_row(line: &str) -> Option<Row> {
             "attest" => Kind::Attestation,
             other => other.parse().ok()?,
         },
+        gate: gate.parse().ok()?,
+        severity: severity.parse().ok()?,
+        tags: match tags.as_str() {
+            "-" => Vec::new(),
+            list => list.split(',').map(str::to_owned).collect(),
+        },
         verified_by: how.clone(),
     })
 }
@@ -67,55 +108,6 @@ fn unquote(field: &str) -> String {
         Some(inner) => inner.replace("\"\"", "\""),
         None => field.to_owned(),
     }
-}
-
-/// The default severity of an item of the standard checklist.
-fn severity(row: &Row) -> Severity {
-    match (row.section.as_str(), row.group.as_deref()) {
-        ("Pre-Deployment", Some("Documentation")) => Severity::Warning,
-        ("Infrastructure", Some("Monitoring")) => Severity::Warning,
-        ("Deployment", Some("Process")) => Severity::Warning,
-        ("Post-Deployment", Some("Communication")) => Severity::Info,
-        ("Pre-Deployment" | "Infrastructure" | "Security" | "Deployment" | "Sign-Off", _) => {
-            Severity::Blocking
-        }
-        _ => Severity::Warning,
-    }
-}
-
-fn tags(row: &Row) -> Vec<&'static str> {
-    let id = row.id.as_str();
-    let has = |words: &[&str]| words.iter().any(|w| id.contains(w));
-    let mut tags = Vec::new();
-    if row.group.as_deref() == Some("Kubernetes")
-        || has(&[
-            "rbac",
-            "network-polic",
-            "hpa",
-            "resource-quotas",
-            "service-account",
-        ])
-    {
-        tags.push("kubernetes");
-    }
-    if has(&[
-        "database",
-        "migration",
-        "connection-pooling",
-        "connection-string",
-    ]) {
-        tags.push("database");
-    }
-    if has(&["secret", "jwt", "api-keys", "vault"]) {
-        tags.push("secrets");
-    }
-    if row.section == "Sign-Off" {
-        tags.push("sign-off");
-    }
-    if row.section == "Rollback Plan" && row.group.as_deref() == Some("Triggers") {
-        tags.push("rollback-trigger");
-    }
-    tags
 }
 
 /// The standard production deployment checklist: 104 items, the built-in checks of
@@ -131,15 +123,17 @@ pub fn production_deployment() -> Checklist {
     let checklist = rows().into_iter().fold(Checklist::new(NAME), |c, row| {
         let item = Item::new(&row.section, row.group.as_deref(), &row.title)
             .kind(row.kind)
-            .severity(severity(&row))
-            .tags(tags(&row))
+            .gate(row.gate)
+            .severity(row.severity)
+            .tags(row.tags.iter().cloned())
             .verified_by(row.verified_by.clone());
         c.item(item)
     });
     crate::checks::standard_bindings()
         .into_iter()
-        .fold(checklist, |c, (id, check)| {
-            c.edit(id, |item| item.check_arc(check))
+        .fold(checklist, |c, (id, check, from)| {
+            let by = format!("{}: prodready::{from}", crate::registry::BUILTIN);
+            c.edit(id, |item| item.bound(check, by))
         })
 }
 
@@ -165,6 +159,17 @@ mod tests {
         );
         assert_eq!(rows[1].kind, Kind::Attestation);
         assert_eq!(rows.iter().filter(|r| r.kind == Kind::Monitor).count(), 13);
+        // Every row parsed: a bad gate, severity or column count would drop it.
+        let gates = |g| rows.iter().filter(|r| r.gate == g).count();
+        assert_eq!(gates(Gate::Readiness), 9);
+        assert_eq!(gates(Gate::Liveness), 0);
+        assert_eq!(gates(Gate::Startup) + gates(Gate::None), 95);
+        // Release-time items never gate a running pod.
+        for row in &rows {
+            if matches!(row.kind, Kind::Evidence | Kind::Attestation) {
+                assert_ne!(row.gate, Gate::Readiness, "{}", row.id);
+            }
+        }
     }
 
     #[test]

@@ -155,7 +155,7 @@ pub(crate) async fn orders_writable(ctx: Context) -> Outcome {
 #[prodready::check(
     section = "Orders",
     title = "Runtime responsive",
-    liveness = true,
+    gate = liveness,
     timeout = "1s",
     ttl = "1s"
 )]

@@ -39,8 +39,7 @@ pub(crate) const OPTION_KEYS: &[&str] = &[
     "tags",
     "remediation",
     "docs",
-    "liveness",
-    "gates_readiness",
+    "gate",
 ];
 
 const KINDS: &[(&str, &str)] = &[
@@ -48,6 +47,13 @@ const KINDS: &[(&str, &str)] = &[
     ("evidence", "Evidence"),
     ("attestation", "Attestation"),
     ("monitor", "Monitor"),
+];
+
+const GATES: &[(&str, &str)] = &[
+    ("liveness", "Liveness"),
+    ("readiness", "Readiness"),
+    ("startup", "Startup"),
+    ("none", "None"),
 ];
 
 const SEVERITIES: &[(&str, &str)] = &[
@@ -154,8 +160,8 @@ pub(crate) struct Options {
     pub(crate) tags: Vec<LitStr>,
     pub(crate) remediation: Option<LitStr>,
     pub(crate) docs: Option<LitStr>,
-    pub(crate) liveness: Option<LitBool>,
-    pub(crate) gates_readiness: Option<LitBool>,
+    /// The `Gate` variant, spanned on the value.
+    pub(crate) gate: Option<Ident>,
 }
 
 impl Options {
@@ -197,8 +203,7 @@ impl Options {
                 "tags" => options.tags = errors.ok(str_array(value, "tags")).unwrap_or_default(),
                 "remediation" => options.remediation = errors.ok(string(value, "remediation")),
                 "docs" => options.docs = errors.ok(string(value, "docs")),
-                "liveness" => options.liveness = errors.ok(boolean(value, "liveness")),
-                _ => options.gates_readiness = errors.ok(boolean(value, "gates_readiness")),
+                _ => options.gate = errors.ok(variant(value, "gate", GATES)),
             }
         }
         (options, extra)
@@ -218,7 +223,7 @@ pub(crate) fn string(value: &Expr, key: &str) -> syn::Result<LitStr> {
     }
 }
 
-fn boolean(value: &Expr, key: &str) -> syn::Result<LitBool> {
+pub(crate) fn boolean(value: &Expr, key: &str) -> syn::Result<LitBool> {
     match value {
         Expr::Lit(ExprLit {
             lit: Lit::Bool(b), ..
@@ -369,7 +374,7 @@ mod tests {
         let (o, result) = options(
             r#"kind = evidence, severity = warning, timeout = "2s", ttl = "1m",
                depends_on = ["a.b", "c.d"], tags = ["x"], remediation = "fix", docs = "https://x",
-               liveness = true, gates_readiness = false,"#,
+               gate = liveness,"#,
         );
         assert!(result.is_ok());
         assert_eq!(o.kind.map(|k| k.to_string()).as_deref(), Some("Evidence"));
@@ -382,8 +387,7 @@ mod tests {
         assert_eq!(o.tags.len(), 1);
         assert_eq!(o.remediation.map(|s| s.value()).as_deref(), Some("fix"));
         assert_eq!(o.docs.map(|s| s.value()).as_deref(), Some("https://x"));
-        assert_eq!(o.liveness.map(|b| b.value), Some(true));
-        assert_eq!(o.gates_readiness.map(|b| b.value), Some(false));
+        assert_eq!(o.gate.map(|g| g.to_string()).as_deref(), Some("Liveness"));
     }
 
     #[test]

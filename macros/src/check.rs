@@ -11,7 +11,7 @@ use syn::spanned::Spanned;
 use syn::{FnArg, GenericParam, ItemFn, LitStr};
 
 const KEYS: Keys = Keys {
-    extra: &["item", "section", "group", "title"],
+    extra: &["item", "section", "group", "title", "replaces_builtin"],
     what: "argument",
     elsewhere: &[],
 };
@@ -33,6 +33,8 @@ enum Target {
 struct Config {
     target: Target,
     options: Options,
+    /// `replaces_builtin = true`: binding an item that has a built-in check is on purpose.
+    replaces_builtin: bool,
 }
 
 /// Expands `#[check(args)] item`.
@@ -67,14 +69,30 @@ fn to_output(item: TokenStream, error: syn::Error) -> TokenStream {
 fn parse_config(input: ParseStream<'_>) -> syn::Result<Config> {
     let mut errors = Errors::default();
     let args = args::parse_args(input, &KEYS)?;
-    let (options, target_args) = Options::take(args, &KEYS, &mut errors);
+    let (options, extra) = Options::take(args, &KEYS, &mut errors);
     for id in &options.depends_on {
         errors.ok(check_id(id));
     }
+    let (replaces, target_args): (Vec<Arg>, Vec<Arg>) = extra
+        .into_iter()
+        .partition(|a| a.name() == "replaces_builtin");
+    let replaces_builtin = replaces
+        .first()
+        .and_then(|a| errors.ok(args::boolean(&a.value, "replaces_builtin")));
     let target = target(target_args, &mut errors);
+    if let (Some(flag), Some(Target::New { .. })) = (&replaces_builtin, &target) {
+        errors.push(syn::Error::new(
+            flag.span(),
+            "`replaces_builtin` applies to `item = \"id\"` (an existing item); a new item has no built-in check",
+        ));
+    }
     errors.finish()?;
     let target = target.ok_or_else(|| syn::Error::new(Span::call_site(), EITHER))?;
-    Ok(Config { target, options })
+    Ok(Config {
+        target,
+        options,
+        replaces_builtin: replaces_builtin.is_some_and(|b| b.value),
+    })
 }
 
 /// Resolves `item` / `section` / `group` / `title` into a target.
@@ -243,8 +261,8 @@ fn generate(func: &ItemFn, config: &Config) -> TokenStream {
     let tags = &o.tags;
     let remediation = some(o.remediation.as_ref().map(ToTokens::to_token_stream));
     let docs = some(o.docs.as_ref().map(ToTokens::to_token_stream));
-    let liveness = some(o.liveness.as_ref().map(ToTokens::to_token_stream));
-    let gates_readiness = some(o.gates_readiness.as_ref().map(ToTokens::to_token_stream));
+    let gate = some(o.gate.as_ref().map(|v| quote!(::prodready::Gate::#v)));
+    let replaces_builtin = config.replaces_builtin;
     // Spanned on the return type: a function returning something else than `Outcome`, or a
     // future that is not `Send`, is reported there.
     let output_span = match &func.sig.output {
@@ -274,8 +292,8 @@ fn generate(func: &ItemFn, config: &Config) -> TokenStream {
                     tags: &[#(#tags),*],
                     remediation: #remediation,
                     docs: #docs,
-                    liveness: #liveness,
-                    gates_readiness: #gates_readiness,
+                    gate: #gate,
+                    replaces_builtin: #replaces_builtin,
                     run: __prodready_run,
                 }
             }

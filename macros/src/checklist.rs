@@ -204,11 +204,8 @@ fn builder_calls(o: &Options) -> TokenStream {
     if let Some(url) = &o.docs {
         calls.extend(quote!(.docs(#url)));
     }
-    if let Some(liveness) = &o.liveness {
-        calls.extend(quote!(.liveness(#liveness)));
-    }
-    if let Some(gates) = &o.gates_readiness {
-        calls.extend(quote!(.gates_readiness(#gates)));
+    if let Some(gate) = &o.gate {
+        calls.extend(quote!(.gate(::prodready::Gate::#gate)));
     }
     calls
 }

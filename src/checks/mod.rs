@@ -25,32 +25,40 @@ use crate::Check;
 use std::sync::Arc;
 
 /// Every built-in check the standard checklist binds, by item id.
-pub(crate) fn standard_bindings() -> Vec<(&'static str, Arc<dyn Check>)> {
+pub(crate) fn standard_bindings() -> Vec<(&'static str, Arc<dyn Check>, &'static str)> {
     let mut all = Vec::new();
-    all.extend(process::standard_bindings());
-    all.extend(container::standard_bindings());
-    all.extend(cgroup::standard_bindings());
-    all.extend(kubernetes::standard_bindings());
-    all.extend(env::standard_bindings());
-    all.extend(config::standard_bindings());
-    all.extend(urls::standard_bindings());
-    all.extend(contacts::standard_bindings());
-    all.extend(window::standard_bindings());
-    all.extend(secrets::standard_bindings());
+    let mut add = |from: &'static str, list: Vec<(&'static str, Arc<dyn Check>)>| {
+        all.extend(list.into_iter().map(|(id, check)| (id, check, from)));
+    };
+    add("checks::process", process::standard_bindings());
+    add("checks::container", container::standard_bindings());
+    add("checks::cgroup", cgroup::standard_bindings());
+    add("checks::kubernetes", kubernetes::standard_bindings());
+    add("checks::env", env::standard_bindings());
+    add("checks::config", config::standard_bindings());
+    add("checks::urls", urls::standard_bindings());
+    add("checks::contacts", contacts::standard_bindings());
+    add("checks::window", window::standard_bindings());
+    add("checks::secrets", secrets::standard_bindings());
     #[cfg(feature = "tls")]
-    all.extend(tls::standard_bindings());
+    add("checks::tls", tls::standard_bindings());
     #[cfg(not(feature = "tls"))]
-    all.push((
-        "security.data-protection.tls-ssl-enabled",
-        Arc::new(crate::check_fn(|_ctx| async {
-            crate::Outcome::pending("certificates are checked with the `tls` feature, which is off")
+    add(
+        "checks::tls",
+        vec![(
+            "security.data-protection.tls-ssl-enabled",
+            Arc::new(crate::check_fn(|_ctx| async {
+                crate::Outcome::pending(
+                    "certificates are checked with the `tls` feature, which is off",
+                )
                 .remediation("build prodready with `features = [\"tls\"]`")
-        })) as Arc<dyn Check>,
-    ));
-    all.extend(logging::standard_bindings());
-    all.extend(dependencies::standard_bindings());
-    all.extend(verification::standard_bindings());
-    all.extend(crate::evidence::standard_bindings());
-    all.extend(crate::monitor::standard_bindings());
+            })) as Arc<dyn Check>,
+        )],
+    );
+    add("checks::logging", logging::standard_bindings());
+    add("checks::dependencies", dependencies::standard_bindings());
+    add("checks::verification", verification::standard_bindings());
+    add("evidence", crate::evidence::standard_bindings());
+    add("monitor", crate::monitor::standard_bindings());
     all
 }

@@ -1,7 +1,11 @@
-//! "Health checks passing": every blocking readiness item of the last evaluation passes.
+//! "Health checks passing": every blocking gate item of the last evaluation passes.
+//!
+//! This item summarises the others, so it never repeats their failures: while any fails it is
+//! `skipped` (naming them), which counts neither in the summary's failures nor in any gate. The
+//! standard checklist gives it the gate `none`.
 
 use crate::probes::LatestReport;
-use crate::{Check, Context, Outcome, Severity, Status};
+use crate::{Check, Context, Gate, Outcome, Severity, Status};
 use std::sync::Arc;
 
 const ID: &str = "deployment.verification.health-checks-passing";
@@ -11,8 +15,9 @@ pub(crate) fn standard_bindings() -> Vec<(&'static str, Arc<dyn Check>)> {
     vec![(ID, Arc::new(health_checks_passing()))]
 }
 
-/// Every blocking item that gates readiness (but this one) passed in the last complete
-/// evaluation. It reads the previous evaluation, so it lags one refresh behind; before the first
+/// Every blocking item of a gate (liveness, readiness, startup; but this one) passed in the last
+/// complete evaluation; while one fails this item is `skipped`, naming them, so each failure
+/// counts once. It reads the previous evaluation, so it lags one refresh behind; before the first
 /// evaluation has finished it is `pending`.
 pub fn health_checks_passing() -> HealthChecksPassing {
     HealthChecksPassing { own_id: ID.into() }
@@ -42,7 +47,7 @@ impl Check for HealthChecksPassing {
             .items
             .iter()
             .filter(|i| {
-                i.severity == Severity::Blocking && i.gates_readiness && i.id != self.own_id
+                i.severity == Severity::Blocking && i.gate != Gate::None && i.id != self.own_id
             })
             .collect();
         let failing: Vec<&str> = gates
@@ -52,18 +57,25 @@ impl Check for HealthChecksPassing {
             .collect();
         let outcome = if failing.is_empty() {
             Outcome::pass(format!(
-                "none of the {} blocking readiness items fails (evaluated {})",
+                "none of the {} blocking gate items fails (evaluated {})",
                 gates.len(),
                 report.evaluated_at
             ))
         } else {
-            Outcome::fail(format!(
-                "{} of {} blocking readiness items fail: {}",
-                failing.len(),
-                gates.len(),
-                failing.join(", ")
-            ))
-            .remediation("fix the failing items: GET /readyz?verbose lists them")
+            // Each of those is reported (and counted) on its own; repeating them here as a
+            // failure would count them twice.
+            Outcome::new(
+                Status::Skipped,
+                format!(
+                    "skipped: {} of {} blocking gate items fail, each reported on its own: {}",
+                    failing.len(),
+                    gates.len(),
+                    failing.join(", ")
+                ),
+            )
+            .remediation(
+                "fix the failing items: GET /readyz?verbose and /startupz?verbose list them",
+            )
         };
         outcome
             .detail("blocking_items", gates.len())
@@ -104,8 +116,14 @@ mod tests {
         assert_eq!(first.item("s.health").unwrap().status, Status::Pending);
         let second = r.evaluate_fresh().await;
         let health = second.item("s.health").unwrap();
-        assert_eq!(health.status, Status::Fail);
-        assert_eq!(health.message, "1 of 1 blocking readiness items fail: s.db");
+        assert_eq!(health.status, Status::Skipped);
+        assert_eq!(
+            health.message,
+            "skipped: 1 of 1 blocking gate items fail, each reported on its own: s.db"
+        );
+        // One failing item is one failure, in the summary and in the gate.
+        assert_eq!(second.summary.fail, 1);
+        assert_eq!(second.blocking_failures().count(), 1);
         fail.store(false, std::sync::atomic::Ordering::SeqCst);
         r.evaluate_fresh().await;
         let fourth = r.evaluate_fresh().await;

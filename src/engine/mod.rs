@@ -1,9 +1,12 @@
 //! The engine: a built [`Readiness`] evaluates its checklist concurrently, caches results per
 //! item, shares one evaluation among concurrent callers, and answers probes from the cache.
 
+mod pool;
 mod run;
 mod runtime;
+mod snapshot;
 
+pub use pool::CheckRuntime;
 pub use runtime::{Availability, StatusChange};
 
 use crate::check::{Context, Resources};
@@ -38,6 +41,8 @@ struct Settings {
     pending_blocks: bool,
     default_timeout: Duration,
     probe_ttl: Duration,
+    answer_deadline: Duration,
+    check_runtime: CheckRuntime,
 }
 
 impl Settings {
@@ -56,6 +61,8 @@ impl Default for Settings {
             pending_blocks: false,
             default_timeout: Duration::from_secs(5),
             probe_ttl: Duration::from_secs(5),
+            answer_deadline: Duration::from_millis(250),
+            check_runtime: CheckRuntime::default(),
         }
     }
 }
@@ -97,6 +104,8 @@ struct Inner {
     strict: bool,
     runtime: runtime::RuntimeSettings,
     availability: runtime::AvailabilityCell,
+    spawner: pool::Spawner,
+    access: crate::http::Access,
     state: Mutex<State>,
 }
 
@@ -111,6 +120,12 @@ struct State {
     inflight: Option<ReportFuture>,
     /// Hysteresis streaks per item.
     damp: Vec<runtime::Damp>,
+    /// The liveness items' last results and the instant the first goes stale.
+    live: Option<(Arc<[Arc<crate::report::ItemReport>]>, Option<Instant>)>,
+    /// The liveness evaluation in progress (single flight, like `inflight`).
+    live_inflight: Option<snapshot::LiveFuture>,
+    /// The report the startup was judged on (`/startupz`).
+    startup: Option<Arc<Report>>,
 }
 
 impl Inner {
@@ -149,20 +164,30 @@ pub enum BuildError {
     Setting(String),
 }
 
-/// A strict startup found the service not ready.
-#[derive(Debug, thiserror::Error)]
-#[error("{} is not ready: {}", report.service.name, failing(report))]
+/// A strict startup found the service not ready: its startup or readiness gate failed.
+///
+/// `Debug` prints the same short summary as `Display` (the failing items, one line each), so a
+/// `main` returning `Result<(), Box<dyn Error>>` exits with a readable message rather than the
+/// whole report.
+#[derive(thiserror::Error)]
+#[error("{} {} may not start: {}", report.service.name, report.service.version, failing(report))]
 pub struct NotReady {
     /// The report that was printed.
     pub report: Arc<Report>,
 }
 
+impl std::fmt::Debug for NotReady {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
+}
+
 fn failing(report: &Report) -> String {
-    report
+    let lines: Vec<String> = report
         .blocking_failures()
-        .map(|i| format!("{} ({})", i.id, i.message))
-        .collect::<Vec<_>>()
-        .join("; ")
+        .map(|i| format!("\n  ✗ {} [{} gate]: {}", i.id, i.gate, i.message))
+        .collect();
+    format!("{} item(s) fail a gate{}", lines.len(), lines.concat())
 }
 
 /// Configures a [`Readiness`]: the service, the checklist, the host, shared resources, policy.
@@ -176,6 +201,7 @@ pub struct ReadinessBuilder {
     registered: bool,
     problems: Vec<String>,
     runtime: runtime::RuntimeSettings,
+    pub(crate) access: crate::http::Access,
 }
 
 impl Readiness {
@@ -193,6 +219,7 @@ impl Readiness {
             registered: true,
             problems: Vec::new(),
             runtime: runtime::RuntimeSettings::default(),
+            access: crate::http::Access::default(),
         }
     }
 
@@ -214,6 +241,19 @@ impl Readiness {
     /// The requests the endpoints answered.
     pub fn probe_log(&self) -> &ProbeLog {
         &self.inner.probes
+    }
+
+    /// Whether item `id` answers for a gate (liveness, readiness or startup): what `?exclude=`
+    /// accepts on the probes.
+    pub fn is_gating(&self, id: &str) -> bool {
+        self.inner
+            .index
+            .get(id)
+            .is_some_and(|&i| self.inner.checklist.items()[i].gate_of() != crate::Gate::None)
+    }
+
+    pub(crate) fn access(&self) -> &crate::http::Access {
+        &self.inner.access
     }
 
     /// Whether blocking `pending` items keep the service from being ready.
@@ -260,40 +300,25 @@ impl Readiness {
             match &state.inflight {
                 // A running evaluation is at least as fresh as anything asked for.
                 Some(f) => f.clone(),
-                None => {
-                    let f = evaluate_all(self.inner.clone(), refresh).boxed().shared();
-                    state.inflight = Some(f.clone());
-                    f
-                }
+                None => start_evaluation(&self.inner, &mut state, refresh),
             }
         };
         fut.await
     }
 
-    /// The liveness items (and what they depend on), evaluated through the same cache, without
-    /// waiting for the rest of the checklist.
-    pub async fn liveness(&self) -> Vec<Arc<crate::report::ItemReport>> {
-        let indices: Vec<usize> = (0..self.inner.checklist.items().len())
-            .filter(|i| self.inner.checklist.items()[*i].liveness)
-            .collect();
-        run::evaluate(&self.inner, &indices, Refresh::Stale)
-            .await
-            .into_iter()
-            .map(|c| c.report)
-            .collect()
-    }
-
     /// Evaluates every item afresh, prints the text report to stderr, and in strict mode returns
-    /// [`NotReady`] when the service is not ready (a service's `main` then exits non-zero).
+    /// [`NotReady`] when the startup gate or the readiness gate fails (a service's `main` then
+    /// exits non-zero, printing the error's short summary). Otherwise marks the service ready.
     pub async fn verify_startup(&self) -> Result<Arc<Report>, NotReady> {
         let report = self.evaluate_fresh().await;
-        if self.availability() == Availability::Starting {
-            self.set_availability(Availability::Ready);
-        }
+        self.inner.lock().startup = Some(report.clone());
         let text = crate::report::text::render(&report);
         let _ = std::io::stderr().lock().write_all(text.as_bytes());
-        if self.inner.strict && !report.ready {
+        if self.inner.strict && !(report.ready && report.startup) {
             return Err(NotReady { report });
+        }
+        if self.availability() == Availability::Starting {
+            self.set_availability(Availability::Ready);
         }
         Ok(report)
     }
@@ -314,7 +339,56 @@ impl Readiness {
     }
 }
 
+/// Starts an evaluation on the check runtime and records it as the one in flight. The work goes
+/// on (and fills the cache) whether or not anyone waits for it.
+fn start_evaluation(inner: &Arc<Inner>, state: &mut State, refresh: Refresh) -> ReportFuture {
+    let task = inner.spawner.spawn(evaluate_all(inner.clone(), refresh));
+    let weak = Arc::downgrade(inner);
+    let f = async move {
+        match task.await {
+            Ok(report) => report,
+            // Only when the check runtime went away (the readiness is being dropped) or the
+            // engine itself panicked: answer with what is known rather than hang.
+            Err(e) => match weak.upgrade() {
+                Some(inner) => inner.lock().last.as_ref().map_or_else(
+                    || {
+                        Arc::new(
+                            inner.unevaluated(&format!("the evaluation ended abnormally: {e}")),
+                        )
+                    },
+                    |(r, _)| r.clone(),
+                ),
+                None => Arc::new(Report::new(
+                    ServiceInfo {
+                        name: String::new(),
+                        version: String::new(),
+                    },
+                    String::new(),
+                    Vec::new(),
+                    false,
+                    String::new(),
+                    0.0,
+                )),
+            },
+        }
+    }
+    .boxed()
+    .shared();
+    state.inflight = Some(f.clone());
+    f
+}
+
+/// Clears the in-flight marker however an evaluation ends (done, panicked or cancelled).
+struct InflightGuard(Arc<Inner>);
+
+impl Drop for InflightGuard {
+    fn drop(&mut self) {
+        self.0.lock().inflight = None;
+    }
+}
+
 async fn evaluate_all(inner: Arc<Inner>, refresh: Refresh) -> Arc<Report> {
+    let _clear = InflightGuard(inner.clone());
     let started = Instant::now();
     let all: Vec<usize> = (0..inner.checklist.items().len()).collect();
     let results = run::evaluate(&inner, &all, refresh).await;
@@ -329,6 +403,7 @@ async fn evaluate_all(inner: Arc<Inner>, refresh: Refresh) -> Arc<Report> {
         millis(started.elapsed()),
     );
     report.rollback = Rollback::from_items(&report.items, |id| inner.runtime.is_trigger(id));
+    report.stalled = run::stall_summary(&report.items);
     let report = Arc::new(report);
     inner.latest.set(report.clone());
     let changes = {
@@ -337,6 +412,9 @@ async fn evaluate_all(inner: Arc<Inner>, refresh: Refresh) -> Arc<Report> {
         let changes = runtime::changes(&inner, before.as_deref(), &report);
         state.last = Some((report.clone(), expires));
         state.inflight = None;
+        if state.startup.is_none() {
+            state.startup = Some(report.clone());
+        }
         changes
     };
     runtime::notify(&inner, changes);
@@ -399,6 +477,21 @@ impl ReadinessBuilder {
         self
     }
 
+    /// Where checks run (default: a runtime of their own with 2 threads, so a check that blocks
+    /// its thread never delays the endpoints).
+    pub fn check_runtime(mut self, runtime: CheckRuntime) -> Self {
+        self.settings.check_runtime = runtime;
+        self
+    }
+
+    /// How long `/readiness-checklist` waits for the first evaluation before answering with every
+    /// item `pending` (default 250 ms). The probes never wait: before the first evaluation
+    /// finished `/readyz` and `/startupz` answer "starting".
+    pub fn answer_deadline(mut self, deadline: Duration) -> Self {
+        self.settings.answer_deadline = deadline;
+        self
+    }
+
     /// Whether `#[prodready::check]` functions linked into the program are bound (default yes).
     pub fn registered_checks(mut self, include: bool) -> Self {
         self.registered = include;
@@ -436,6 +529,13 @@ impl ReadinessBuilder {
         let mut resources = self.resources;
         resources.insert(probes.clone());
         resources.insert(latest.clone());
+        let access = self
+            .access
+            .resolve(self.host.as_ref())
+            .map_err(BuildError::Setting)?;
+        let spawner = pool::Spawner::new(self.settings.check_runtime).map_err(|e| {
+            BuildError::Setting(format!("cannot start the check runtime's threads: {e}"))
+        })?;
         let state = State {
             cache: vec![None; checklist.items().len()],
             damp: vec![runtime::Damp::default(); checklist.items().len()],
@@ -454,6 +554,8 @@ impl ReadinessBuilder {
                 checklist,
                 runtime: self.runtime,
                 availability: runtime::AvailabilityCell::default(),
+                spawner,
+                access,
                 state: Mutex::new(state),
             }),
         })

@@ -3,7 +3,7 @@
 
 use super::{Inner, Refresh};
 use crate::check::Outcome;
-use crate::model::{millis, rfc3339, Date, Item, Status};
+use crate::model::{millis, rfc3339, Date, Gate, Item, Status};
 use crate::report::ItemReport;
 use futures::future::{join_all, BoxFuture, FutureExt, Shared};
 use std::panic::AssertUnwindSafe;
@@ -162,7 +162,13 @@ async fn run_item(
     let mut report = to_report(item, outcome, elapsed, stamp.at.clone());
     if let Some(gates) = inner.runtime.triggers_fail_readiness {
         if inner.runtime.is_trigger(&item.id) {
-            report.gates_readiness = gates;
+            // `true`: a fired trigger takes the pod out of rotation; `false`: reported only.
+            if gates {
+                report.gate = Gate::Readiness;
+                report.severity = crate::Severity::Blocking;
+            } else {
+                report.gate = Gate::None;
+            }
         }
     }
     Cached {
@@ -183,43 +189,79 @@ fn not_automated(item: &Item) -> Outcome {
     ))
 }
 
+/// How late a timer may fire before the evaluation says the check runtime stalled, rather than
+/// blaming the check whose timeout fired.
+fn stall_slack(timeout: Duration) -> Duration {
+    (timeout / 10).max(Duration::from_millis(250))
+}
+
+/// One poll longer than this means the check blocked its thread.
+const BLOCKING_POLL: Duration = Duration::from_millis(100);
+
 async fn run_check(inner: &Arc<Inner>, item: &Item, check: Arc<dyn crate::Check>) -> Outcome {
     let timeout = item.timeout.unwrap_or(inner.settings.default_timeout);
     let ctx = inner.ctx.clone();
-    let started = Instant::now();
+    let polls = Arc::new(PollClock::default());
     let work: BoxFuture<'static, Outcome> = Box::pin(async move { check.run(&ctx).await });
-    let mut work = AssertUnwindSafe(work).catch_unwind();
-    // The first step runs right here: a check that answers at once (a file read, a cached
-    // value) costs no task. One that has to wait moves to a task of its own, where a panic stays
-    // and a thread it blocks cannot stop the timeout or the other checks.
-    let first = futures::poll!(&mut work);
-    let blocked = started.elapsed();
-    if blocked > timeout {
-        return Outcome::fail(format!(
-            "timed out after {}: the check blocked its thread for {} before it first waited",
-            humantime::format_duration(timeout),
-            humantime::format_duration(Duration::from_millis(blocked.as_millis() as u64)),
-        ))
-        .detail("timeout_ms", timeout.as_millis() as u64)
-        .remediation("use async I/O, or move blocking work into tokio::task::spawn_blocking");
-    }
-    let result = match first {
-        Poll::Ready(result) => result,
-        Poll::Pending => {
-            let task = tokio::spawn(work);
-            let abort = task.abort_handle();
-            match tokio::time::timeout(timeout - blocked, task).await {
-                Ok(Ok(result)) => result,
-                Ok(Err(e)) => return Outcome::fail(format!("check task ended abnormally: {e}")),
-                Err(_) => {
-                    abort.abort();
-                    return Outcome::fail(format!(
-                        "timed out after {}",
-                        humantime::format_duration(timeout)
-                    ))
-                    .detail("timeout_ms", timeout.as_millis() as u64);
-                }
+    let work = Timed {
+        work: AssertUnwindSafe(work).catch_unwind(),
+        clock: polls.clone(),
+    };
+    let started = Instant::now();
+    // Every check is a task of its own on the check runtime: a panic stays there, and a check
+    // that blocks its thread (before or after it first waits) holds up only that thread.
+    let task = inner.spawner.spawn(work);
+    let abort = task.abort_handle();
+    let answered = tokio::time::timeout(timeout, task).await;
+    let elapsed = started.elapsed();
+    let ms = |d: Duration| humantime::format_duration(Duration::from_millis(d.as_millis() as u64));
+    let limit = humantime::format_duration(timeout);
+    let blocked = polls.longest(tokio::time::Instant::now());
+    let result = match answered {
+        Ok(Ok(result)) if elapsed <= timeout + stall_slack(timeout) => result,
+        // It answered, but after its own deadline: that is this check's failure.
+        Ok(Ok(_)) => {
+            let mut o = Outcome::fail(format!(
+                "answered after {}, over its {limit} timeout",
+                ms(elapsed)
+            ));
+            if blocked >= BLOCKING_POLL {
+                o.message.push_str(&format!(
+                    ": the check blocked its thread for {} without waiting",
+                    ms(blocked)
+                ));
+                o = o.remediation(BLOCKING_REMEDIATION);
             }
+            return o
+                .detail("timeout_ms", timeout.as_millis() as u64)
+                .detail("elapsed_ms", elapsed.as_millis() as u64);
+        }
+        Ok(Err(e)) => return Outcome::fail(format!("check task ended abnormally: {e}")),
+        Err(_) => {
+            abort.abort();
+            if blocked >= BLOCKING_POLL {
+                return Outcome::fail(format!(
+                    "timed out after {limit}: the check blocked its thread for {} without waiting",
+                    ms(blocked)
+                ))
+                .detail("timeout_ms", timeout.as_millis() as u64)
+                .detail("blocked_ms", blocked.as_millis() as u64)
+                .remediation(BLOCKING_REMEDIATION);
+            }
+            let late = elapsed.saturating_sub(timeout);
+            if late > stall_slack(timeout) {
+                // The timer itself ran late: something else held the check runtime's threads,
+                // so this check's own time is unknown. Say so instead of blaming it.
+                return Outcome::warn(format!(
+                    "not judged: its {limit} timeout fired {} late because the check runtime was stalled (another check blocked its thread)",
+                    ms(late)
+                ))
+                .detail("timeout_ms", timeout.as_millis() as u64)
+                .detail("stalled_ms", late.as_millis() as u64)
+                .remediation("find the check that blocked its thread (its own item says so) and fix it; this item is judged again on the next evaluation");
+            }
+            return Outcome::fail(format!("timed out after {limit}"))
+                .detail("timeout_ms", timeout.as_millis() as u64);
         }
     };
     result.unwrap_or_else(|panic| {
@@ -231,6 +273,71 @@ async fn run_check(inner: &Arc<Inner>, item: &Item, check: Arc<dyn crate::Check>
         Outcome::fail(format!("check panicked: {text}"))
             .remediation("a check must return an Outcome, not panic: fix the check")
     })
+}
+
+/// What the report says when timers ran late: the longest stall and the checks that blocked.
+pub(super) fn stall_summary(items: &[Arc<ItemReport>]) -> Option<String> {
+    let ms = |i: &ItemReport, key: &str| i.details.get(key).and_then(serde_json::Value::as_u64);
+    let stalled = items.iter().filter_map(|i| ms(i, "stalled_ms")).max()?;
+    let blockers: Vec<&str> = items
+        .iter()
+        .filter(|i| ms(i, "blocked_ms").is_some() || i.message.contains("blocked its thread"))
+        .map(|i| i.id.as_str())
+        .collect();
+    let starved = items
+        .iter()
+        .filter(|i| ms(i, "stalled_ms").is_some())
+        .count();
+    Some(format!(
+        "the check runtime stalled for up to {stalled} ms, so {starved} item(s) were not judged; {}",
+        if blockers.is_empty() {
+            "no check was seen blocking its thread (the machine itself may be overloaded)".to_owned()
+        } else {
+            format!("blocked by: {}", blockers.join(", "))
+        }
+    ))
+}
+
+const BLOCKING_REMEDIATION: &str =
+    "use async I/O, or move blocking work into tokio::task::spawn_blocking";
+
+/// The longest single poll of a check, and the start of the poll in progress (a poll that has
+/// not returned yet is a thread being blocked right now).
+#[derive(Default)]
+struct PollClock {
+    state: std::sync::Mutex<(Option<Instant>, Duration)>,
+}
+
+impl PollClock {
+    fn longest(&self, now: Instant) -> Duration {
+        let (since, longest) = *self.state.lock().unwrap_or_else(|p| p.into_inner());
+        since.map_or(longest, |s| longest.max(now.saturating_duration_since(s)))
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// Times every poll of the wrapped future.
+    struct Timed<F> {
+        #[pin]
+        work: F,
+        clock: Arc<PollClock>,
+    }
+}
+
+impl<F: std::future::Future> std::future::Future for Timed<F> {
+    type Output = F::Output;
+
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let start = Instant::now();
+        this.clock.state.lock().unwrap_or_else(|p| p.into_inner()).0 = Some(start);
+        let out = this.work.poll(cx);
+        let took = start.elapsed();
+        let mut state = this.clock.state.lock().unwrap_or_else(|p| p.into_inner());
+        state.0 = None;
+        state.1 = state.1.max(took);
+        out
+    }
 }
 
 fn apply_waiver(inner: &Inner, item: &Item, mut outcome: Outcome, today: Date) -> Outcome {
@@ -290,8 +397,8 @@ fn to_report(item: &Item, o: Outcome, elapsed: Duration, evaluated_at: String) -
         remediation: o.remediation.or_else(|| item.remediation.clone()),
         tags: item.tags.clone(),
         docs: item.docs.clone(),
-        gates_readiness: item.gates_readiness,
-        liveness: item.liveness,
+        gate: item.gate_of(),
+        bound_by: item.bound_by.clone(),
         evaluated_at,
     }
 }

@@ -3,20 +3,38 @@
 //!
 //! | path | answers |
 //! | --- | --- |
-//! | `GET /readiness-checklist` | the whole report; 200 when ready, 503 when not. `?format=json\|text\|markdown` or `Accept`; filters `section`, `group`, `kind`, `status`, `severity`, `tag` (repeat a parameter or separate values with commas to allow several) |
+//! | `GET /readiness-checklist` | the whole report; 200 when ready, 503 when not. `?format=json\|text\|markdown\|health+json\|junit\|sarif` or `Accept`; filters `section`, `group`, `kind`, `status`, `severity`, `tag`, `gate` (repeat a parameter or separate values with commas to allow several) |
 //! | `GET /readiness-checklist/{id}` | one item; 503 when it fails, 404 for an unknown id |
-//! | `GET /livez`, `GET /readyz` | `ok` (200) or `… check failed` (503); `?verbose` lists `[+]id ok` / `[-]id failed: reason`; `?exclude=id` (repeatable) |
+//! | `GET /livez`, `GET /readyz`, `GET /startupz` | the kube-apiserver text: `ok` (200), or the verbose list and `… check failed` (503); `?verbose` (any value) lists `[+]id ok` / `[-]id failed: reason withheld`; `?exclude=id` (repeatable) |
+//! | `GET /livez/{id}`, `GET /readyz/{id}` | one check of that probe: `ok` or `internal server error: reason withheld` |
 //!
-//! An unknown query parameter or value is a 400 with a JSON body naming it.
+//! Probes answer from the latest known report and never wait for a check
+//! ([`Readiness::snapshot`]); before the first evaluation finished, `/readyz` and `/startupz`
+//! answer "starting". A failing probe is a 503 (kube-apiserver answers 500; the kubelet treats
+//! every status from 400 on as a failure). Unknown query parameters on probe paths are ignored,
+//! as kube-apiserver does; on `/readiness-checklist` they are a 400 with a JSON body naming them.
+//!
+//! What a caller sees depends on who asks ([`access`](self#audiences)): anonymous callers get ids,
+//! titles, statuses and the summary; messages, details and remediation only reach an authorized
+//! caller (a details token, the management router, or the service's own auth).
+//!
+//! # Audiences
+//!
+//! See [`Authorized`] and [`ReadinessBuilder::details_token`](crate::ReadinessBuilder::details_token).
 
+mod access;
 #[cfg(feature = "axum")]
 mod axum;
 mod query;
 #[cfg(feature = "hyper-server")]
 pub mod server;
 
-use crate::model::Status;
-use crate::report::{json, kubernetes, markdown, text, Format, ItemReport, Report};
+pub(crate) use access::Access;
+pub use access::{Authorized, TOKEN_FILE_ENV};
+
+use crate::model::{Gate, Status};
+use crate::report::kubernetes::{Line, ProbeAnswer};
+use crate::report::{json, markdown, text, Format, ItemReport, Report};
 use crate::Readiness;
 use query::{Query, QueryError};
 use std::sync::Arc;
@@ -45,6 +63,13 @@ pub struct Request<'a> {
     pub accept: Option<&'a str>,
     /// The `User-Agent` header (a `kube-probe/…` request is recorded as a Kubernetes probe).
     pub user_agent: Option<&'a str>,
+    /// The `Authorization` header (`Bearer <details token>` shows the whole report).
+    pub authorization: Option<&'a str>,
+    /// Every header, for the service's own [`authorize`](crate::ReadinessBuilder::authorize)
+    /// predicate.
+    pub headers: Option<&'a http::HeaderMap>,
+    /// Already authorized: the management router, or an [`Authorized`] request extension.
+    pub authorized: bool,
 }
 
 /// What the core answers.
@@ -70,6 +95,23 @@ impl<'a> Request<'a> {
             query: req.uri().query(),
             accept: header(http::header::ACCEPT),
             user_agent: header(http::header::USER_AGENT),
+            authorization: header(http::header::AUTHORIZATION),
+            headers: Some(req.headers()),
+            authorized: req.extensions().get::<Authorized>().is_some(),
+        }
+    }
+
+    /// A `GET` of `path` (with an optional raw query) and no headers: for tests and benches.
+    pub fn get(path: &'a str, query: Option<&'a str>) -> Self {
+        Self {
+            method: "GET",
+            path,
+            query,
+            accept: None,
+            user_agent: None,
+            authorization: None,
+            headers: None,
+            authorized: false,
         }
     }
 }
@@ -105,6 +147,10 @@ impl Response {
             http::header::CACHE_CONTROL,
             http::HeaderValue::from_static("no-store"),
         );
+        headers.insert(
+            http::header::X_CONTENT_TYPE_OPTIONS,
+            http::HeaderValue::from_static("nosniff"),
+        );
         for (name, value) in self.headers {
             if let Ok(value) = http::HeaderValue::from_str(&value) {
                 headers.insert(name, value);
@@ -120,16 +166,36 @@ impl From<QueryError> for Response {
     }
 }
 
+/// Who is asking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Audience {
+    /// Statuses only: no message, detail, remediation or reason.
+    Anonymous,
+    /// The whole report.
+    Authorized,
+}
+
 /// Answers `req` if its path is one of the endpoints; `None` for any other path.
 pub async fn handle(readiness: &Readiness, req: Request<'_>) -> Option<Response> {
     let route = match req.path {
         CHECKLIST_PATH => Route::Checklist,
-        LIVEZ_PATH => Route::Livez,
-        READYZ_PATH => Route::Readyz,
+        LIVEZ_PATH => Route::Livez(None),
+        READYZ_PATH => Route::Readyz(None),
         STARTUPZ_PATH => Route::Startupz,
         #[cfg(feature = "prometheus")]
         METRICS_PATH => Route::Metrics,
-        p => Route::Item(p.strip_prefix(CHECKLIST_PATH)?.strip_prefix('/')?),
+        p => {
+            if let Some(id) = p.strip_prefix(LIVEZ_PATH).and_then(|r| r.strip_prefix('/')) {
+                Route::Livez(Some(id))
+            } else if let Some(id) = p
+                .strip_prefix(READYZ_PATH)
+                .and_then(|r| r.strip_prefix('/'))
+            {
+                Route::Readyz(Some(id))
+            } else {
+                Route::Item(p.strip_prefix(CHECKLIST_PATH)?.strip_prefix('/')?)
+            }
+        }
     };
     if !matches!(req.method, "GET" | "HEAD") {
         let mut r = Response::json_error(
@@ -141,23 +207,28 @@ pub async fn handle(readiness: &Readiness, req: Request<'_>) -> Option<Response>
     }
     let endpoint = match route {
         Route::Checklist | Route::Item(_) => CHECKLIST_PATH,
-        Route::Livez => LIVEZ_PATH,
-        Route::Readyz => READYZ_PATH,
+        Route::Livez(_) => LIVEZ_PATH,
+        Route::Readyz(_) => READYZ_PATH,
         Route::Startupz => STARTUPZ_PATH,
         #[cfg(feature = "prometheus")]
         Route::Metrics => METRICS_PATH,
     };
     readiness.probe_log().record(endpoint, req.user_agent);
+    let audience = if req.authorized || readiness.access().allows(req.authorization, req.headers) {
+        Audience::Authorized
+    } else {
+        Audience::Anonymous
+    };
     let query = match Query::parse(req.query) {
         Ok(q) => q,
         Err(e) => return Some(e.into()),
     };
     let answer = match route {
-        Route::Checklist => checklist(readiness, &query, req.accept).await,
-        Route::Item(id) => item(readiness, id, &query, req.accept).await,
-        Route::Livez => livez(readiness, &query).await,
-        Route::Readyz => readyz(readiness, &query).await,
-        Route::Startupz => startupz(readiness, &query),
+        Route::Checklist => checklist(readiness, &query, req.accept, audience).await,
+        Route::Item(id) => item(readiness, id, &query, req.accept, audience).await,
+        Route::Livez(one) => Ok(livez(readiness, &query, one, audience).await),
+        Route::Readyz(one) => Ok(readyz(readiness, &query, one, audience)),
+        Route::Startupz => Ok(startupz(readiness, &query, audience)),
         #[cfg(feature = "prometheus")]
         Route::Metrics => metrics(readiness, &query).await,
     };
@@ -167,11 +238,19 @@ pub async fn handle(readiness: &Readiness, req: Request<'_>) -> Option<Response>
 enum Route<'a> {
     Checklist,
     Item(&'a str),
-    Livez,
-    Readyz,
+    Livez(Option<&'a str>),
+    Readyz(Option<&'a str>),
     Startupz,
     #[cfg(feature = "prometheus")]
     Metrics,
+}
+
+/// The report as `audience` may see it.
+fn for_audience(report: Arc<Report>, audience: Audience) -> Arc<Report> {
+    match audience {
+        Audience::Authorized => report,
+        Audience::Anonymous => Arc::new(report.redacted()),
+    }
 }
 
 fn pick_format(query: &Query, accept: Option<&str>) -> Result<Format, QueryError> {
@@ -210,12 +289,13 @@ async fn checklist(
     readiness: &Readiness,
     query: &Query,
     accept: Option<&str>,
+    audience: Audience,
 ) -> Result<Response, QueryError> {
     query.allow(&[
-        "format", "section", "group", "kind", "status", "severity", "tag",
+        "format", "section", "group", "kind", "status", "severity", "tag", "gate",
     ])?;
     let format = pick_format(query, accept)?;
-    let report = readiness.evaluate().await;
+    let report = for_audience(readiness.report_for_answer().await, audience);
     let report = query::filter(&report, query)?;
     let status = if report.ready { 200 } else { 503 };
     Ok(Response::new(
@@ -230,6 +310,7 @@ async fn item(
     id: &str,
     query: &Query,
     accept: Option<&str>,
+    audience: Audience,
 ) -> Result<Response, QueryError> {
     query.allow(&["format"])?;
     let format = pick_format(query, accept)?;
@@ -245,7 +326,7 @@ async fn item(
             serde_json::json!({"error": format!("unknown item id `{id}`"), "id": id, "did_you_mean": suggestion}),
         ));
     };
-    let report = readiness.evaluate().await;
+    let report = for_audience(readiness.report_for_answer().await, audience);
     let Some(item) = report.item(id) else {
         return Ok(Response::json_error(
             500,
@@ -267,37 +348,167 @@ async fn item(
     Ok(Response::new(status, format.content_type(), body))
 }
 
-async fn livez(readiness: &Readiness, query: &Query) -> Result<Response, QueryError> {
-    query.allow(&["verbose", "exclude"])?;
-    let verbose = query.flag("verbose")?;
-    let liveness = readiness.liveness().await;
-    let excluded = query.excluded(liveness.iter().map(|i| i.id.as_str()))?;
-    let items: Vec<&ItemReport> = liveness
+/// The probe lines of `items` (the blocking items of one gate), with `?exclude=` applied.
+fn probe_answer<'a>(
+    probe: &'a str,
+    items: &[&'a ItemReport],
+    query: &'a Query,
+    gating: impl Fn(&str) -> bool,
+    pending_blocks: bool,
+    audience: Audience,
+) -> ProbeAnswer<'a> {
+    let excluded = query.values("exclude");
+    let reason = |i: &'a ItemReport| match audience {
+        Audience::Authorized => Some(i.message.as_str()),
+        Audience::Anonymous => None,
+    };
+    let mut passed = true;
+    let lines = items
         .iter()
-        .map(Arc::as_ref)
-        .filter(|i| !excluded.contains(&i.id.as_str()))
+        .map(|i| {
+            if excluded.contains(&i.id.as_str()) {
+                return Line::Excluded(&i.id);
+            }
+            match i.status {
+                Status::Pass | Status::Warn | Status::NotApplicable => Line::Ok(&i.id),
+                Status::Waived => Line::Waived(&i.id),
+                Status::Fail => {
+                    passed = false;
+                    Line::Failed(&i.id, reason(i))
+                }
+                Status::Pending => {
+                    passed &= !pending_blocks;
+                    Line::Pending(&i.id, reason(i))
+                }
+                Status::Skipped => Line::Skipped(&i.id, reason(i)),
+            }
+        })
         .collect();
-    let passed = !items.iter().any(|i| i.status == Status::Fail);
-    Ok(probe_response("livez", items, passed, false, verbose))
+    // Any gating item may be excluded (even one of another probe); others are named in a warning.
+    let unknown_excludes = excluded
+        .into_iter()
+        .filter(|x| !items.iter().any(|i| i.id == *x) && !gating(x))
+        .collect();
+    ProbeAnswer {
+        probe,
+        lines,
+        unknown_excludes,
+        note: None,
+        passed,
+    }
 }
 
-fn startupz(readiness: &Readiness, query: &Query) -> Result<Response, QueryError> {
-    query.allow(&["verbose"])?;
-    let starting = readiness.availability() == crate::monitor::Availability::Starting;
-    let body = match (starting, query.flag("verbose")?) {
-        (false, false) => "ok".to_owned(),
-        (false, true) => "[+]startup ok\nstartupz check passed\n".to_owned(),
-        (true, false) => "startupz check failed: starting".to_owned(),
-        (true, true) => "[-]startup failed: starting\nstartupz check failed\n".to_owned(),
+fn text_response(status: u16, body: String) -> Response {
+    Response::new(status, "text/plain; charset=utf-8", body)
+}
+
+fn probe_response(answer: &ProbeAnswer<'_>, query: &Query) -> Response {
+    let verbose = query.has("verbose");
+    text_response(
+        if answer.passed { 200 } else { 503 },
+        answer.render(verbose),
+    )
+}
+
+/// `/livez/{id}`, `/readyz/{id}`: one check, as kube-apiserver answers a per-check path.
+fn one_check(
+    items: &[&ItemReport],
+    id: &str,
+    pending_blocks: bool,
+    audience: Audience,
+) -> Response {
+    let Some(item) = items.iter().find(|i| i.id == id) else {
+        return text_response(404, format!("no check named {id:?} on this probe\n"));
     };
-    let status = if starting { 503 } else { 200 };
-    Ok(Response::new(status, "text/plain; charset=utf-8", body))
+    let failed = item.status == Status::Fail || (pending_blocks && item.status == Status::Pending);
+    if !failed {
+        return text_response(200, "ok".to_owned());
+    }
+    let reason = match audience {
+        Audience::Authorized => item
+            .message
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+        Audience::Anonymous => crate::report::kubernetes::WITHHELD.to_owned(),
+    };
+    text_response(503, format!("internal server error: {reason}\n"))
+}
+
+/// The blocking items of `gate`, in checklist order.
+fn gate_items(items: &[Arc<ItemReport>], gate: Gate) -> Vec<&ItemReport> {
+    items
+        .iter()
+        .map(Arc::as_ref)
+        .filter(|i| i.gate == gate && i.severity == crate::Severity::Blocking)
+        .collect()
+}
+
+async fn livez(
+    readiness: &Readiness,
+    query: &Query,
+    one: Option<&str>,
+    audience: Audience,
+) -> Response {
+    let liveness = readiness.liveness_within().await;
+    let items = gate_items(&liveness, Gate::Liveness);
+    let pending_blocks = readiness.pending_blocks();
+    if let Some(id) = one {
+        return one_check(&items, id, pending_blocks, audience);
+    }
+    let mut answer = probe_answer(
+        "livez",
+        &items,
+        query,
+        |id| readiness.is_gating(id),
+        pending_blocks,
+        audience,
+    );
+    if items.is_empty() {
+        // Say that nothing but the answer itself was checked, rather than "passed" alone.
+        answer.lines.push(Line::Ok("ping"));
+        answer.note =
+            Some("no liveness checks are declared: only that the process answers was checked");
+    }
+    probe_response(&answer, query)
+}
+
+fn startupz(readiness: &Readiness, query: &Query, audience: Audience) -> Response {
+    let starting = readiness.availability() == crate::monitor::Availability::Starting;
+    let Some(report) = readiness.startup_report().filter(|_| !starting) else {
+        let answer = ProbeAnswer {
+            probe: "startupz",
+            lines: vec![Line::Failed("startup", Some("starting"))],
+            passed: false,
+            ..ProbeAnswer::default()
+        };
+        return probe_response(&answer, query);
+    };
+    let items = gate_items(&report.items, Gate::Startup);
+    let pending_blocks = readiness.pending_blocks();
+    let mut answer = probe_answer(
+        "startupz",
+        &items,
+        query,
+        |id| readiness.is_gating(id),
+        pending_blocks,
+        audience,
+    );
+    // Outside strict mode a failing startup gate is reported, never enforced: the process was
+    // allowed to start, so the kubelet must not restart it for it.
+    if !answer.passed && !readiness.is_strict() {
+        answer.passed = true;
+        answer.note = Some("startup gate failures are reported, not enforced: strict mode is off");
+    }
+    probe_response(&answer, query)
 }
 
 #[cfg(feature = "prometheus")]
 async fn metrics(readiness: &Readiness, query: &Query) -> Result<Response, QueryError> {
     query.allow(&[])?;
-    let report = readiness.evaluate().await;
+    // Never waits on an evaluation: a scrape (the service's own included) answers from the
+    // latest report.
+    let report = readiness.report_for_answer().await;
     let body = crate::monitor::metrics::render(readiness, &report);
     Ok(Response::new(
         200,
@@ -306,55 +517,44 @@ async fn metrics(readiness: &Readiness, query: &Query) -> Result<Response, Query
     ))
 }
 
-async fn readyz(readiness: &Readiness, query: &Query) -> Result<Response, QueryError> {
-    query.allow(&["verbose", "exclude"])?;
-    let verbose = query.flag("verbose")?;
+fn readyz(readiness: &Readiness, query: &Query, one: Option<&str>, audience: Audience) -> Response {
     let availability = readiness.availability();
-    if availability != crate::monitor::Availability::Ready {
-        // The service's own word comes first: while draining, no check is run.
-        let state = availability.as_str();
-        let body = if verbose {
-            format!("[-]availability failed: {state}\nreadyz check failed\n")
-        } else {
-            format!("readyz check failed: {state}")
-        };
-        return Ok(Response::new(503, "text/plain; charset=utf-8", body));
-    }
-    let report: Arc<Report> = readiness.evaluate().await;
-    let gates = report
-        .items
-        .iter()
-        .map(Arc::as_ref)
-        .filter(|i| i.gates_readiness && i.severity == crate::Severity::Blocking);
-    let excluded = query.excluded(gates.clone().map(|i| i.id.as_str()))?;
-    let items: Vec<&ItemReport> = gates
-        .filter(|i| !excluded.contains(&i.id.as_str()))
-        .collect();
-    let pending_blocks = readiness.pending_blocks();
-    let passed = !items.iter().any(|i| i.blocks_readiness(pending_blocks));
-    Ok(probe_response(
-        "readyz",
-        items,
-        passed,
-        pending_blocks,
-        verbose,
-    ))
-}
-
-fn probe_response(
-    probe: &str,
-    items: Vec<&ItemReport>,
-    passed: bool,
-    pending_blocks: bool,
-    verbose: bool,
-) -> Response {
-    let body = if verbose {
-        kubernetes::render_verbose(probe, items, passed, pending_blocks)
-    } else {
-        kubernetes::render_short(probe, passed)
+    let reason = |why: &'static str| match audience {
+        Audience::Authorized => Some(why),
+        Audience::Anonymous => None,
     };
-    let status = if passed { 200 } else { 503 };
-    Response::new(status, "text/plain; charset=utf-8", body)
+    let unavailable = |why: &'static str| {
+        let answer = ProbeAnswer {
+            probe: "readyz",
+            lines: vec![Line::Failed("availability", reason(why))],
+            passed: false,
+            ..ProbeAnswer::default()
+        };
+        probe_response(&answer, query)
+    };
+    // The service's own word comes first: while draining, no check is looked at.
+    match availability {
+        crate::monitor::Availability::Draining => return unavailable("draining"),
+        crate::monitor::Availability::Starting => return unavailable("starting"),
+        crate::monitor::Availability::Ready => {}
+    }
+    let Some(report) = readiness.snapshot() else {
+        return unavailable("starting: the first evaluation has not finished");
+    };
+    let items = gate_items(&report.items, Gate::Readiness);
+    let pending_blocks = readiness.pending_blocks();
+    if let Some(id) = one {
+        return one_check(&items, id, pending_blocks, audience);
+    }
+    let answer = probe_answer(
+        "readyz",
+        &items,
+        query,
+        |id| readiness.is_gating(id),
+        pending_blocks,
+        audience,
+    );
+    probe_response(&answer, query)
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Query strings: parsing, the allowed parameters of each endpoint, and report filters.
 
-use crate::model::{slug, Kind, Severity, Status};
+use crate::model::{slug, Gate, Kind, Severity, Status};
 use crate::report::{ItemReport, Report};
 use std::collections::BTreeSet;
 use std::str::FromStr;
@@ -106,32 +106,9 @@ impl Query {
         }
     }
 
-    /// A flag such as `verbose`: present (empty, `1`, `true`) or absent / `0` / `false`.
-    pub(super) fn flag(&self, key: &str) -> Result<bool, QueryError> {
-        match self.single(key)? {
-            None => Ok(false),
-            Some("" | "1" | "true") => Ok(true),
-            Some("0" | "false") => Ok(false),
-            Some(other) => Err(QueryError::bad_value(
-                key,
-                other,
-                ["", "1", "true", "0", "false"],
-            )),
-        }
-    }
-
-    /// The `exclude` values, each required to be one of `known`.
-    pub(super) fn excluded<'a>(
-        &'a self,
-        known: impl Iterator<Item = &'a str> + Clone,
-    ) -> Result<Vec<&'a str>, QueryError> {
-        let values = self.values("exclude");
-        for v in &values {
-            if !known.clone().any(|k| k == *v) {
-                return Err(QueryError::bad_value("exclude", v, known));
-            }
-        }
-        Ok(values)
+    /// Whether `key` is present, whatever its value (kube-apiserver's `verbose`).
+    pub(super) fn has(&self, key: &str) -> bool {
+        self.pairs.iter().any(|(k, _)| k == key)
     }
 }
 
@@ -149,12 +126,14 @@ pub(super) fn filter(report: &Report, query: &Query) -> Result<Report, QueryErro
     let kinds: Vec<Kind> = parsed(query, "kind")?;
     let statuses: Vec<Status> = parsed(query, "status")?;
     let severities: Vec<Severity> = parsed(query, "severity")?;
+    let gates: Vec<Gate> = parsed(query, "gate")?;
     if sections.is_none()
         && groups.is_none()
         && tags.is_none()
         && kinds.is_empty()
         && statuses.is_empty()
         && severities.is_empty()
+        && gates.is_empty()
     {
         return Ok(report.clone());
     }
@@ -169,6 +148,7 @@ pub(super) fn filter(report: &Report, query: &Query) -> Result<Report, QueryErro
             && (kinds.is_empty() || kinds.contains(&i.kind))
             && (statuses.is_empty() || statuses.contains(&i.status))
             && (severities.is_empty() || severities.contains(&i.severity))
+            && (gates.is_empty() || gates.contains(&i.gate))
     }))
 }
 
@@ -227,6 +207,11 @@ impl AllValues for Kind {
 impl AllValues for Status {
     fn all() -> &'static [Self] {
         Status::ALL
+    }
+}
+impl AllValues for Gate {
+    fn all() -> &'static [Self] {
+        Gate::ALL
     }
 }
 impl AllValues for Severity {

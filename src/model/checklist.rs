@@ -88,6 +88,16 @@ pub enum ChecklistError {
         /// The title.
         title: String,
     },
+    /// A `#[check(item = ..)]` would silently replace a built-in check.
+    #[error("`{id}` has a built-in check ({builtin}); #[check] `{function}` would replace it: add `replaces_builtin = true` to replace it on purpose")]
+    ReplacesBuiltin {
+        /// The item.
+        id: String,
+        /// The built-in binding.
+        builtin: String,
+        /// The `#[check]` function.
+        function: String,
+    },
     /// Two `#[check]` registrations bind the same item.
     #[error("`{id}` is bound by two #[check] functions: {first} and {second}")]
     DuplicateBinding {
@@ -170,9 +180,12 @@ impl Checklist {
     }
 
     /// Binds `check` to the item `id`, replacing any check it had.
+    #[track_caller]
     pub fn bind(self, id: &str, check: impl Check) -> Self {
         let check: Arc<dyn Check> = Arc::new(check);
-        self.edit(id, move |item| item.check_arc(check))
+        let at = std::panic::Location::caller();
+        let by = format!("{}:{}", at.file(), at.line());
+        self.edit(id, move |item| item.bound(check, by))
     }
 
     /// Changes the severity of the item `id`.

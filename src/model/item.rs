@@ -1,6 +1,6 @@
 //! One line of the checklist.
 
-use super::{item_id, Kind, Severity};
+use super::{item_id, Gate, Kind, Severity};
 use crate::check::Check;
 use std::fmt;
 use std::sync::Arc;
@@ -34,14 +34,16 @@ pub struct Item {
     pub(crate) remediation: Option<String>,
     pub(crate) docs: Option<String>,
     pub(crate) verified_by: Option<String>,
-    pub(crate) gates_readiness: bool,
-    pub(crate) liveness: bool,
+    /// `None`: the default of the item's kind ([`Gate::default_for`]).
+    pub(crate) gate: Option<Gate>,
     pub(crate) check: Option<Arc<dyn Check>>,
+    /// Who bound the check: `built-in <path>`, a `#[check]` function, or the caller's source line.
+    pub(crate) bound_by: Option<String>,
 }
 
 impl Item {
     /// An item titled `title` in `section` and (optionally) `group`; its id follows the slug rule.
-    /// Defaults: kind `probe`, severity `blocking`, gates readiness, no check.
+    /// Defaults: kind `probe`, severity `blocking`, the kind's gate ([`Gate::default_for`]), no check.
     pub fn new(section: &str, group: Option<&str>, title: &str) -> Self {
         Self {
             id: item_id(section, group, title),
@@ -57,21 +59,30 @@ impl Item {
             remediation: None,
             docs: None,
             verified_by: None,
-            gates_readiness: true,
-            liveness: false,
+            gate: None,
             check: None,
+            bound_by: None,
         }
     }
 
-    /// Binds the check that verifies this item, replacing any earlier one.
-    pub fn check(mut self, check: impl Check) -> Self {
-        self.check = Some(Arc::new(check));
-        self
+    /// Binds the check that verifies this item, replacing any earlier one. The report names the
+    /// caller's source line as what bound it.
+    #[track_caller]
+    pub fn check(self, check: impl Check) -> Self {
+        let at = std::panic::Location::caller();
+        self.bound(Arc::new(check), format!("{}:{}", at.file(), at.line()))
     }
 
     /// Binds an already shared check.
-    pub fn check_arc(mut self, check: Arc<dyn Check>) -> Self {
+    #[track_caller]
+    pub fn check_arc(self, check: Arc<dyn Check>) -> Self {
+        let at = std::panic::Location::caller();
+        self.bound(check, format!("{}:{}", at.file(), at.line()))
+    }
+
+    pub(crate) fn bound(mut self, check: Arc<dyn Check>, by: String) -> Self {
         self.check = Some(check);
+        self.bound_by = Some(by);
         self
     }
 
@@ -129,16 +140,11 @@ impl Item {
         self
     }
 
-    /// Whether a failure of this (blocking) item makes the service not ready; default `true`.
-    pub fn gates_readiness(mut self, gates: bool) -> Self {
-        self.gates_readiness = gates;
-        self
-    }
-
-    /// Whether `/livez` answers from this item; default `false`. Only checks whose failure a
-    /// restart would cure belong here (a stuck event loop, not an unreachable database).
-    pub fn liveness(mut self, liveness: bool) -> Self {
-        self.liveness = liveness;
+    /// Which probe or gate a (blocking) failure of this item fails; default
+    /// [`Gate::default_for`] the kind. Only checks whose failure a restart would cure belong to
+    /// [`Gate::Liveness`] (a stuck event loop, not an unreachable database).
+    pub fn gate(mut self, gate: Gate) -> Self {
+        self.gate = Some(gate);
         self
     }
 
@@ -192,14 +198,14 @@ impl Item {
         self.verified_by.as_deref()
     }
 
-    /// Whether the item gates readiness.
-    pub fn is_readiness_gate(&self) -> bool {
-        self.gates_readiness
+    /// The gate the item answers for.
+    pub fn gate_of(&self) -> Gate {
+        self.gate.unwrap_or(Gate::default_for(self.kind))
     }
 
-    /// Whether the item decides liveness.
-    pub fn is_liveness(&self) -> bool {
-        self.liveness
+    /// What bound the item's check: `built-in …`, a `#[check]` function, or a source line.
+    pub fn bound_by(&self) -> Option<&str> {
+        self.bound_by.as_deref()
     }
 }
 
@@ -209,6 +215,7 @@ impl fmt::Debug for Item {
             .field("id", &self.id)
             .field("kind", &self.kind)
             .field("severity", &self.severity)
+            .field("gate", &self.gate_of())
             .field("depends_on", &self.depends_on)
             .field("automated", &self.check.is_some())
             .finish_non_exhaustive()

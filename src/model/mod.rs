@@ -103,6 +103,39 @@ named_enum! {
     }
 }
 
+named_enum! {
+    /// Which question an item answers, and so which probe or gate its failure fails.
+    ///
+    /// | gate | question | served by | on failure |
+    /// | --- | --- | --- | --- |
+    /// | `liveness` | is the process healthy, or should it be restarted? | `/livez` | restart |
+    /// | `readiness` | can this pod serve traffic right now? | `/readyz` | out of rotation until it passes |
+    /// | `startup` | may this build run here at all? (evidence, sign-offs, posture) | `verify_startup`, strict mode, `/startupz`, `prodready verify` | strict: the process exits before it serves; never flips a running pod |
+    /// | `none` | information | `/readiness-checklist` | reported only |
+    Gate {
+        /// Decides `/livez`: only checks whose failure a restart would cure.
+        Liveness = "liveness",
+        /// Decides `/readyz`: dependencies this pod needs to serve traffic now.
+        Readiness = "readiness",
+        /// Decides whether this build may start here: release evidence, sign-offs, posture.
+        Startup = "startup",
+        /// Reported only; never decides a probe or a gate.
+        None = "none",
+    }
+}
+
+impl Gate {
+    /// The gate of an item that declares none: probes gate readiness, evidence and attestations
+    /// gate startup (they describe the build, not the pod's state), monitors are information.
+    pub const fn default_for(kind: Kind) -> Gate {
+        match kind {
+            Kind::Probe => Gate::Readiness,
+            Kind::Evidence | Kind::Attestation => Gate::Startup,
+            Kind::Monitor => Gate::None,
+        }
+    }
+}
+
 impl Status {
     /// Whether this status counts towards compliance (`pass`, `waived`, `not_applicable`).
     pub const fn is_compliant(self) -> bool {

@@ -8,11 +8,14 @@ pub mod markdown;
 pub mod sarif;
 pub mod text;
 
-use crate::model::{Kind, Severity, Status};
+use crate::model::{Gate, Kind, Severity, Status};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::fmt;
 use std::sync::Arc;
+
+/// The message of every item in a report shown to a caller not allowed to see details.
+pub const WITHHELD: &str = "withheld: ask with the details token or on the management listener";
 
 /// The service a report is about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,8 +35,16 @@ pub struct Report {
     pub checklist: String,
     /// `fail` when not ready; `warn` when ready but any item is `fail`, `warn` or `pending`; else `pass`.
     pub status: Status,
-    /// No blocking item that gates readiness is `fail` (nor `pending`, where pending blocks).
+    /// No blocking item of the `readiness` gate is `fail` (nor `pending`, where pending
+    /// blocks): what `/readyz` answers from, besides the service's availability.
     pub ready: bool,
+    /// No blocking item of the `startup` gate is `fail` (nor `pending`, where pending blocks):
+    /// this build may run here. Strict startup, `/startupz` and `prodready verify` answer from it.
+    #[serde(default = "yes")]
+    pub startup: bool,
+    /// Whether blocking `pending` items fail their gate (the policy the report was made with).
+    #[serde(default)]
+    pub pending_blocks: bool,
     /// Every item is `pass`, `waived` or `not_applicable`.
     pub compliant: bool,
     /// How many items have each status.
@@ -47,6 +58,10 @@ pub struct Report {
     /// Whether a rollback trigger fired, and why (absent from older reports: not recommended).
     #[serde(default)]
     pub rollback: Rollback,
+    /// Set when the check runtime stalled during the evaluation (a check blocked its thread), so
+    /// some timeouts fired late and those items were not judged: says how long and who blocked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stalled: Option<String>,
 }
 
 /// The rollback recommendation: `recommended` when any rollback trigger item is `fail`.
@@ -122,11 +137,12 @@ pub struct ItemReport {
     /// Documentation link.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
-    /// Whether a blocking failure of this item makes the service not ready.
-    pub gates_readiness: bool,
-    /// Whether `/livez` answers from this item.
-    #[serde(default)]
-    pub liveness: bool,
+    /// Which probe or gate a blocking failure of this item fails.
+    pub gate: Gate,
+    /// What bound the check: `built-in: prodready::…`, a `#[check]` function's path, or the
+    /// source line of `Item::check` / `Checklist::bind`. Absent for items without a check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bound_by: Option<String>,
     /// When this result was produced (it may come from the cache), RFC 3339.
     pub evaluated_at: String,
 }
@@ -193,12 +209,27 @@ impl fmt::Display for Summary {
     }
 }
 
+fn yes() -> bool {
+    true
+}
+
 impl ItemReport {
-    /// Whether this item, as reported, keeps the service from being ready.
-    pub fn blocks_readiness(&self, pending_blocks: bool) -> bool {
-        self.severity == Severity::Blocking
-            && self.gates_readiness
+    /// Whether this item, as reported, fails `gate`: it answers for that gate, is blocking, and
+    /// is `fail` (or `pending`, where pending blocks).
+    pub fn blocks(&self, gate: Gate, pending_blocks: bool) -> bool {
+        self.gate == gate
+            && self.severity == Severity::Blocking
             && (self.status == Status::Fail || (pending_blocks && self.status == Status::Pending))
+    }
+
+    /// Whether this item, as reported, keeps the service from being ready (`/readyz`).
+    pub fn blocks_readiness(&self, pending_blocks: bool) -> bool {
+        self.blocks(Gate::Readiness, pending_blocks)
+    }
+
+    /// Whether this item fails any gate (liveness, readiness or startup).
+    pub fn blocks_any_gate(&self, pending_blocks: bool) -> bool {
+        self.gate != Gate::None && self.blocks(self.gate, pending_blocks)
     }
 }
 
@@ -214,28 +245,35 @@ impl Report {
         duration_ms: f64,
     ) -> Self {
         let ready = !items.iter().any(|i| i.blocks_readiness(pending_blocks));
+        let startup = !items
+            .iter()
+            .any(|i| i.blocks(Gate::Startup, pending_blocks));
         let mut report = Self {
             service,
             checklist,
             status: Status::Pass,
             ready,
+            startup,
+            pending_blocks,
             compliant: false,
             summary: Summary::default(),
             evaluated_at,
             duration_ms,
             items,
             rollback: Rollback::default(),
+            stalled: None,
         };
         report.recount();
         report
     }
 
-    /// Recomputes `summary`, `compliant` and `status` from the items (keeps `ready`).
+    /// Recomputes `summary`, `compliant` and `status` from the items (keeps `ready` and
+    /// `startup`).
     fn recount(&mut self) {
         self.summary = Summary::of(&self.items);
         self.compliant = self.items.iter().all(|i| i.status.is_compliant());
         let s = &self.summary;
-        self.status = if !self.ready {
+        self.status = if !self.ready || !self.startup {
             Status::Fail
         } else if s.fail + s.warn + s.pending > 0 {
             Status::Warn
@@ -249,11 +287,22 @@ impl Report {
         self.items.iter().find(|i| i.id == id).map(Arc::as_ref)
     }
 
-    /// Items that keep the service from being ready.
+    /// Items that fail a gate (readiness, startup or liveness), each once.
     pub fn blocking_failures(&self) -> impl Iterator<Item = &ItemReport> {
-        self.items.iter().map(Arc::as_ref).filter(|i| {
-            i.severity == Severity::Blocking && i.gates_readiness && i.status == Status::Fail
-        })
+        let pending_blocks = self.pending_blocks;
+        self.items
+            .iter()
+            .map(Arc::as_ref)
+            .filter(move |i| i.blocks_any_gate(pending_blocks))
+    }
+
+    /// Items that fail `gate`.
+    pub fn gate_failures(&self, gate: Gate) -> impl Iterator<Item = &ItemReport> {
+        let pending_blocks = self.pending_blocks;
+        self.items
+            .iter()
+            .map(Arc::as_ref)
+            .filter(move |i| i.blocks(gate, pending_blocks))
     }
 
     /// A copy holding only the items `keep` accepts; `summary`, `compliant` and `status` describe
@@ -267,18 +316,57 @@ impl Report {
         out
     }
 
+    /// The report an anonymous caller sees: ids, titles, statuses, gates and the summary; every
+    /// message, detail, remediation, binding and rollback reason withheld.
+    pub fn redacted(&self) -> Report {
+        let items = self
+            .items
+            .iter()
+            .map(|i| {
+                Arc::new(ItemReport {
+                    message: WITHHELD.to_owned(),
+                    details: Map::new(),
+                    remediation: None,
+                    bound_by: None,
+                    ..ItemReport::clone(i)
+                })
+            })
+            .collect();
+        let mut out = Report {
+            items,
+            ..self.clone_header()
+        };
+        for reason in &mut out.rollback.reasons {
+            reason.message = WITHHELD.to_owned();
+        }
+        if out.stalled.is_some() {
+            out.stalled = Some(WITHHELD.to_owned());
+        }
+        out
+    }
+
+    /// Marks a report made before any evaluation: neither ready nor started.
+    pub(crate) fn mark_unevaluated(&mut self) {
+        self.ready = false;
+        self.startup = false;
+        self.recount();
+    }
+
     fn clone_header(&self) -> Report {
         Report {
             service: self.service.clone(),
             checklist: self.checklist.clone(),
             status: self.status,
             ready: self.ready,
+            startup: self.startup,
+            pending_blocks: self.pending_blocks,
             compliant: self.compliant,
             summary: self.summary,
             evaluated_at: self.evaluated_at.clone(),
             duration_ms: self.duration_ms,
             items: Vec::new(),
             rollback: self.rollback.clone(),
+            stalled: self.stalled.clone(),
         }
     }
 }

@@ -186,7 +186,7 @@ impl Host for FakeHost {
     }
 
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        std::fs::read(under_root(self.root(), path))
+        crate::host::read_regular(&under_root(self.root(), path))
     }
 
     fn metadata(&self, path: &Path) -> io::Result<std::fs::Metadata> {

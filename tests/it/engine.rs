@@ -325,7 +325,11 @@ async fn readiness_depends_on_blocking_items_only() {
                 .severity(Severity::Warning)
                 .check(fail("meh")),
         )
-        .item(item("ungated").gates_readiness(false).check(fail("meh")))
+        .item(
+            item("ungated")
+                .gate(prodready::Gate::None)
+                .check(fail("meh")),
+        )
         .item(item("pending"));
     let report = readiness(c.clone()).evaluate().await;
     assert!(report.ready);

@@ -28,7 +28,7 @@ fn checklist(db_ok: bool) -> Checklist {
         .item(Item::new("Security", None, "No root user").check(pass()))
         .item(
             Item::new("Runtime", None, "Event loop responsive")
-                .liveness(true)
+                .gate(prodready::Gate::Liveness)
                 .check(pass()),
         )
 }
@@ -294,7 +294,7 @@ async fn readyz_and_livez_in_the_kubernetes_style() {
     let stuck = readiness(
         Checklist::new("c").item(
             Item::new("Runtime", None, "Loop")
-                .liveness(true)
+                .gate(prodready::Gate::Liveness)
                 .check(fail("stuck")),
         ),
     );

@@ -62,6 +62,9 @@ async fn a_blackholed_database_fails_in_time_and_recovers_on_the_next_refresh() 
                     query: None,
                     accept: None,
                     user_agent: Some("kube-probe/1.30"),
+                    authorization: None,
+                    headers: None,
+                    authorized: false,
                 };
                 let answered = handle(&readiness, req).await;
                 assert!(answered.is_some());

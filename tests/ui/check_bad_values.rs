@@ -3,7 +3,7 @@ use prodready::{Context, Outcome};
 // Every bad argument is reported at once.
 #[prodready::check(
     item = "security.no-root-user",
-    liveness = "yes",
+    replaces_builtin = "yes",
     tags = "container",
     remediation = 5,
     depends_on = ["security.image-signed", 7],

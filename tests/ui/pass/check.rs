@@ -27,8 +27,7 @@ mod ledger {
         depends_on = ["security.container-security.no-root-user"],
         remediation = "reconcile the ledger",
         docs = "https://example.com/ledger",
-        liveness = false,
-        gates_readiness = false,
+        gate = none,
     )]
     pub(crate) async fn ledger_balances(ctx: &Context) -> Outcome {
         let _ = ctx.host();
@@ -38,7 +37,7 @@ mod ledger {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    #[prodready::check(section = "Runtime", title = "Event loop responsive", liveness = true)]
+    #[prodready::check(section = "Runtime", title = "Event loop responsive", gate = liveness)]
     async fn responsive(_ctx: &Context) -> Outcome {
         Outcome::pass("tick")
     }
@@ -65,12 +64,13 @@ async fn main() {
         .get("payments.ledger.ledger-balances")
         .expect("registered by #[check]");
     assert_eq!(ledger.severity_of(), Severity::Warning);
-    assert!(!ledger.is_readiness_gate());
+    assert_eq!(ledger.gate_of(), prodready::Gate::None);
     assert!(readiness
         .checklist()
         .get("runtime.event-loop-responsive")
         .expect("registered inside main")
-        .is_liveness());
+        .gate_of()
+        == prodready::Gate::Liveness);
 
     let report = readiness.evaluate().await;
     let status = |id: &str| {

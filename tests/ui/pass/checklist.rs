@@ -22,8 +22,7 @@ fn main() {
                         tags = ["supply-chain", "images"],
                         remediation = "sign the image with cosign",
                         docs = "https://example.com/signing",
-                        liveness = false,
-                        gates_readiness = true,
+                        gate = readiness,
                     ],
                     "Plain pending item",
                     "Block check" => { let check = no_root(); check }
@@ -65,8 +64,7 @@ fn main() {
         ["security.container-security.no-root-user"]
     );
     assert_eq!(signed.tag_list(), ["supply-chain", "images"]);
-    assert!(!signed.is_liveness());
-    assert!(signed.is_readiness_gate());
+    assert_eq!(signed.gate_of(), prodready::Gate::Readiness);
     assert!(!signed.is_automated());
 
     let no_root = checklist
