@@ -200,7 +200,7 @@ mod tests {
         apply_registered(&mut c, &[&TRUST_ME]);
         let errors = c.validate().unwrap_err().to_string();
         assert!(
-            errors.contains("`security.container-security.no-root-user` has a built-in check (built-in: prodready::checks::container); #[check] `svc::trust_me` would replace it: add `replaces_builtin = true` to replace it on purpose"),
+            errors.contains("`security.container-security.no-root-user` has a built-in check (built-in: prodready::checks::process); #[check] `svc::trust_me` would replace it: add `replaces_builtin = true` to replace it on purpose"),
             "{errors}"
         );
         let mut c = crate::standard::production_deployment();

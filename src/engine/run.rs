@@ -217,6 +217,8 @@ async fn run_check(inner: &Arc<Inner>, item: &Item, check: Arc<dyn crate::Check>
     let ms = |d: Duration| humantime::format_duration(Duration::from_millis(d.as_millis() as u64));
     let limit = humantime::format_duration(timeout);
     let blocked = polls.longest(tokio::time::Instant::now());
+    // A poll this long blocked its thread: 100 ms, or half the timeout for shorter ones.
+    let blocking = BLOCKING_POLL.min(timeout / 2);
     let result = match answered {
         Ok(Ok(result)) if elapsed <= timeout + stall_slack(timeout) => result,
         // It answered, but after its own deadline: that is this check's failure.
@@ -225,7 +227,7 @@ async fn run_check(inner: &Arc<Inner>, item: &Item, check: Arc<dyn crate::Check>
                 "answered after {}, over its {limit} timeout",
                 ms(elapsed)
             ));
-            if blocked >= BLOCKING_POLL {
+            if blocked >= blocking {
                 o.message.push_str(&format!(
                     ": the check blocked its thread for {} without waiting",
                     ms(blocked)
@@ -239,7 +241,7 @@ async fn run_check(inner: &Arc<Inner>, item: &Item, check: Arc<dyn crate::Check>
         Ok(Err(e)) => return Outcome::fail(format!("check task ended abnormally: {e}")),
         Err(_) => {
             abort.abort();
-            if blocked >= BLOCKING_POLL {
+            if blocked >= blocking {
                 return Outcome::fail(format!(
                     "timed out after {limit}: the check blocked its thread for {} without waiting",
                     ms(blocked)

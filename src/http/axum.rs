@@ -11,8 +11,9 @@ use axum::Router;
 
 impl Readiness {
     /// The endpoints as a `Router` that merges into any app, whatever its state:
-    /// `GET /readiness-checklist`, `GET /readiness-checklist/{id}`, `GET /livez`, `GET /readyz`,
-    /// `GET /startupz`, and with feature `prometheus` `GET /metrics`.
+    /// `GET /readiness-checklist`, `GET /readiness-checklist/{id}`, `GET /livez`, `GET /livez/{id}`,
+    /// `GET /readyz`, `GET /readyz/{id}`, `GET /startupz`, and with feature `prometheus`
+    /// `GET /metrics`. Anonymous callers see statuses only (see [`crate::http`]).
     ///
     /// ```
     /// # fn app(readiness: prodready::Readiness) -> axum::Router {
@@ -26,7 +27,9 @@ impl Readiness {
             .route(CHECKLIST_PATH, get(endpoint))
             .route(&format!("{CHECKLIST_PATH}/{{id}}"), get(endpoint))
             .route(LIVEZ_PATH, get(endpoint))
+            .route(&format!("{LIVEZ_PATH}/{{id}}"), get(endpoint))
             .route(READYZ_PATH, get(endpoint))
+            .route(&format!("{READYZ_PATH}/{{id}}"), get(endpoint))
             .route(STARTUPZ_PATH, get(endpoint));
         #[cfg(feature = "prometheus")]
         let router = router.route(super::METRICS_PATH, get(endpoint));

@@ -478,6 +478,7 @@ fn startupz(readiness: &Readiness, query: &Query, audience: Audience) -> Respons
     let Some(report) = readiness.startup_report().filter(|_| !starting) else {
         let answer = ProbeAnswer {
             probe: "startupz",
+            // The service's own state is no secret: it is said to anyone.
             lines: vec![Line::Failed("startup", Some("starting"))],
             passed: false,
             ..ProbeAnswer::default()
@@ -519,14 +520,11 @@ async fn metrics(readiness: &Readiness, query: &Query) -> Result<Response, Query
 
 fn readyz(readiness: &Readiness, query: &Query, one: Option<&str>, audience: Audience) -> Response {
     let availability = readiness.availability();
-    let reason = |why: &'static str| match audience {
-        Audience::Authorized => Some(why),
-        Audience::Anonymous => None,
-    };
+    // The service's own state (starting, draining) is no secret: it is said to anyone.
     let unavailable = |why: &'static str| {
         let answer = ProbeAnswer {
             probe: "readyz",
-            lines: vec![Line::Failed("availability", reason(why))],
+            lines: vec![Line::Failed("availability", Some(why))],
             passed: false,
             ..ProbeAnswer::default()
         };

@@ -1,18 +1,30 @@
 //! `?format=text`: the human report, one line per item with ✓ ! ✗ and a hint under failures,
 //! grouped like the checklist.
 
-use super::{sections, ItemReport, Report};
-use crate::model::Status;
+use super::{sections, ItemReport, Report, WITHHELD};
+use crate::model::{Gate, Status};
 use std::fmt::Write;
 
 /// The report as text.
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
-    let verdict = match (report.ready, report.blocking_failures().count()) {
-        (true, _) => "READY".to_owned(),
-        // A filtered report: what keeps the service from being ready is not in this view.
-        (false, 0) => "NOT READY (see the whole checklist)".to_owned(),
-        (false, n) => format!("NOT READY ({n} blocking item(s) failing)"),
+    let gate = |ok: bool, gate: Gate, name: &str| match (ok, report.gate_failures(gate).count()) {
+        (true, _) => None,
+        // A filtered report: what fails the gate is not in this view.
+        (false, 0) => Some(format!("{name} (see the whole checklist)")),
+        (false, n) => Some(format!("{name} ({n} {gate} item(s) failing)")),
+    };
+    let verdict = [
+        gate(report.ready, Gate::Readiness, "NOT READY"),
+        gate(report.startup, Gate::Startup, "MAY NOT START"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>();
+    let verdict = if verdict.is_empty() {
+        "READY".to_owned()
+    } else {
+        verdict.join(" · ")
     };
     let _ = writeln!(
         out,
@@ -24,6 +36,9 @@ pub fn render(report: &Report) -> String {
         report.evaluated_at,
         report.duration_ms
     );
+    if let Some(stalled) = &report.stalled {
+        let _ = writeln!(out, "! {}", one_line(stalled));
+    }
     for (section, groups) in sections(&report.items) {
         let _ = write!(out, "\n{section}\n");
         for (group, items) in groups {
@@ -51,7 +66,7 @@ pub fn render_item(item: &ItemReport) -> String {
 
 fn line(out: &mut String, indent: &str, item: &ItemReport) {
     let _ = write!(out, "{indent}{} {}", item.status.symbol(), item.title);
-    if !item.message.is_empty() {
+    if !item.message.is_empty() && item.message != WITHHELD {
         let _ = write!(out, ": {}", one_line(&item.message));
     }
     let _ = writeln!(out, "  [{}]", item.id);

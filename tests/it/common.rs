@@ -36,19 +36,42 @@ pub(crate) fn id(title: &str) -> String {
     prodready::item_id("Tests", Some("Engine"), title)
 }
 
-/// A readiness on a fake host, without the program's `#[check]` registrations.
+/// The details token of the tests' readiness: requests with `Authorization: Bearer` it see the
+/// whole report.
+pub(crate) const TOKEN: &str = "test-details-token-0123456789";
+
+/// A readiness on a fake host, without the program's `#[check]` registrations; checks run on
+/// the default check runtime of their own.
 pub(crate) fn readiness(checklist: Checklist) -> Readiness {
     readiness_on(checklist, FakeHost::new())
 }
 
 pub(crate) fn readiness_on(checklist: Checklist, host: FakeHost) -> Readiness {
+    builder(checklist, host).build().expect("valid checklist")
+}
+
+/// A readiness whose first evaluation has finished, as after `verify_startup`.
+pub(crate) async fn warm(checklist: Checklist) -> Readiness {
+    let r = readiness(checklist);
+    r.evaluate().await;
+    r
+}
+
+/// The same, with checks on the test's own runtime, for tests that pause time.
+pub(crate) fn paused(checklist: Checklist) -> Readiness {
+    builder(checklist, FakeHost::new())
+        .check_runtime(prodready::CheckRuntime::Current)
+        .build()
+        .expect("valid checklist")
+}
+
+fn builder(checklist: Checklist, host: FakeHost) -> prodready::ReadinessBuilder {
     Readiness::builder()
         .service("svc", "1.0.0")
         .checklist(checklist)
         .host(host)
+        .details_token(TOKEN)
         .registered_checks(false)
-        .build()
-        .expect("valid checklist")
 }
 
 /// A raw HTTP/1.1 request over a real TCP connection: (status, body).

@@ -41,7 +41,7 @@ async fn get_with(r: &Readiness, uri: &str, accept: Option<&str>) -> (StatusCode
     let app: axum::Router = axum::Router::new()
         .route("/pay", axum::routing::post(|| async { "paid" }))
         .merge(r.router());
-    let mut req = Request::get(uri);
+    let mut req = Request::get(uri).header(header::AUTHORIZATION, format!("Bearer {TOKEN}"));
     if let Some(a) = accept {
         req = req.header(header::ACCEPT, a);
     }
@@ -60,7 +60,7 @@ async fn get_with(r: &Readiness, uri: &str, accept: Option<&str>) -> (StatusCode
 
 #[tokio::test]
 async fn the_checklist_is_200_when_ready_and_503_when_not() {
-    let (status, ct, body) = get(&readiness(checklist(true)), "/readiness-checklist").await;
+    let (status, ct, body) = get(&warm(checklist(true)).await, "/readiness-checklist").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(ct, "application/json");
     let report: Report = serde_json::from_str(&body).unwrap();
@@ -68,7 +68,7 @@ async fn the_checklist_is_200_when_ready_and_503_when_not() {
     assert_eq!(report.items.len(), 4);
     assert_eq!(report.service.name, "svc");
 
-    let (status, _, body) = get(&readiness(checklist(false)), "/readiness-checklist").await;
+    let (status, _, body) = get(&warm(checklist(false)).await, "/readiness-checklist").await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     let v: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(v["ready"], false);
@@ -96,7 +96,7 @@ async fn the_checklist_is_200_when_ready_and_503_when_not() {
 
 #[tokio::test]
 async fn format_by_query_or_accept() {
-    let r = readiness(checklist(false));
+    let r = warm(checklist(false)).await;
     let (_, ct, body) = get(&r, "/readiness-checklist?format=text").await;
     assert_eq!(ct, "text/plain; charset=utf-8");
     assert!(body.contains("✗ Database reachable: connection refused  [infrastructure.database.database-reachable]"), "{body}");
@@ -117,7 +117,7 @@ async fn format_by_query_or_accept() {
 
 #[tokio::test]
 async fn filters_narrow_the_items() {
-    let r = readiness(checklist(false));
+    let r = warm(checklist(false)).await;
     let ids = |body: &str| -> Vec<String> {
         let report: Report = serde_json::from_str(body).unwrap();
         report.items.into_iter().map(|i| i.id.clone()).collect()
@@ -166,7 +166,7 @@ async fn filters_narrow_the_items() {
 
 #[tokio::test]
 async fn unknown_parameters_and_values_are_400_naming_them() {
-    let r = readiness(checklist(true));
+    let r = warm(checklist(true)).await;
     for (uri, parameter, value) in [
         ("/readiness-checklist?colour=red", "colour", Value::Null),
         ("/readiness-checklist?format=yaml", "format", "yaml".into()),
@@ -198,9 +198,6 @@ async fn unknown_parameters_and_values_are_400_naming_them() {
             "section",
             Value::Null,
         ),
-        ("/readyz?verbose=maybe", "verbose", "maybe".into()),
-        ("/readyz?exclude=nope", "exclude", "nope".into()),
-        ("/livez?format=json", "format", Value::Null),
     ] {
         let (status, ct, body) = get(&r, uri).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}");
@@ -231,7 +228,7 @@ async fn unknown_parameters_and_values_are_400_naming_them() {
 
 #[tokio::test]
 async fn one_item_by_id() {
-    let r = readiness(checklist(false));
+    let r = warm(checklist(false)).await;
     let (status, _, body) = get(&r, "/readiness-checklist/security.no-root-user").await;
     assert_eq!(status, StatusCode::OK);
     let v: Value = serde_json::from_str(&body).unwrap();
@@ -254,26 +251,69 @@ async fn one_item_by_id() {
     assert_eq!(v["did_you_mean"], "security.no-root-user");
 }
 
+async fn get_anonymous(r: &Readiness, uri: &str) -> (StatusCode, String, String, Option<String>) {
+    let resp = r
+        .router::<()>()
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = resp.status();
+    let header = |name| {
+        resp.headers()
+            .get(name)
+            .map(|v: &axum::http::HeaderValue| v.to_str().unwrap().to_owned())
+    };
+    let (ct, nosniff) = (
+        header(header::CONTENT_TYPE),
+        header(header::X_CONTENT_TYPE_OPTIONS),
+    );
+    let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (
+        status,
+        ct.unwrap_or_default(),
+        String::from_utf8(body.to_vec()).unwrap(),
+        nosniff,
+    )
+}
+
 #[tokio::test]
 async fn readyz_and_livez_in_the_kubernetes_style() {
-    let good = readiness(checklist(true));
+    let good = warm(checklist(true)).await;
     assert_eq!(get(&good, "/readyz").await.2, "ok");
     assert_eq!(get(&good, "/livez").await.0, StatusCode::OK);
-    let bad = readiness(checklist(false));
+    let bad = warm(checklist(false)).await;
+    // Always verbose on failure; reasons only for an authorized caller.
     let (status, ct, body) = get(&bad, "/readyz").await;
     assert_eq!(
         (status, ct.as_str(), body.as_str()),
         (
             StatusCode::SERVICE_UNAVAILABLE,
             "text/plain; charset=utf-8",
-            "readyz check failed"
+            "[-]infrastructure.database.database-reachable failed: connection refused\n[+]security.no-root-user ok\nreadyz check failed\n"
         )
     );
-    let (_, _, body) = get(&bad, "/readyz?verbose").await;
+    let (status, ct, body, nosniff) = get_anonymous(&bad, "/readyz").await;
     assert_eq!(
-        body,
-        "[-]infrastructure.database.database-reachable failed: connection refused\n[+]security.no-root-user ok\n[+]runtime.event-loop-responsive ok\nreadyz check failed\n"
+        (status, ct.as_str(), body.as_str(), nosniff.as_deref()),
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "text/plain; charset=utf-8",
+            "[-]infrastructure.database.database-reachable failed: reason withheld\n[+]security.no-root-user ok\nreadyz check failed\n",
+            Some("nosniff")
+        )
     );
+    // `verbose` is presence-only, and unknown parameters on probe paths are ignored.
+    for uri in ["/readyz?verbose=maybe", "/readyz?verbose=0&colour=red"] {
+        let (status, _, body, _) = get_anonymous(&good, uri).await;
+        assert_eq!(status, StatusCode::OK, "{uri}");
+        assert_eq!(
+            body,
+            "[+]infrastructure.database.database-reachable ok\n[+]security.no-root-user ok\nreadyz check passed\n",
+            "{uri}"
+        );
+    }
     let (status, _, body) = get(
         &bad,
         "/readyz?verbose&exclude=infrastructure.database.database-reachable",
@@ -282,8 +322,37 @@ async fn readyz_and_livez_in_the_kubernetes_style() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         body,
-        "[+]security.no-root-user ok\n[+]runtime.event-loop-responsive ok\nreadyz check passed\n"
+        "[+]infrastructure.database.database-reachable excluded: ok\n[+]security.no-root-user ok\nreadyz check passed\n"
     );
+    // An exclude that matches nothing answers normally, with kube-apiserver's warning; a
+    // gating item of another probe may be excluded too.
+    let (status, _, body) = get(
+        &good,
+        "/readyz?exclude=nope&exclude=runtime.event-loop-responsive",
+    )
+    .await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "ok"));
+    let (_, _, body) = get(
+        &good,
+        "/readyz?verbose&exclude=nope&exclude=zz&exclude=runtime.event-loop-responsive",
+    )
+    .await;
+    assert_eq!(
+        body,
+        "[+]infrastructure.database.database-reachable ok\n[+]security.no-root-user ok\nwarn: some health checks cannot be excluded: no matches for \"nope\",\"zz\"\nreadyz check passed\n"
+    );
+    // Per-check paths.
+    assert_eq!(get(&bad, "/readyz/security.no-root-user").await.2, "ok");
+    let (status, _, body, _) =
+        get_anonymous(&bad, "/readyz/infrastructure.database.database-reachable").await;
+    assert_eq!(
+        (status, body.as_str()),
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "internal server error: reason withheld\n"
+        )
+    );
+    assert_eq!(get(&bad, "/readyz/nope").await.0, StatusCode::NOT_FOUND);
     // A database outage does not fail liveness: only liveness items do.
     let (status, _, body) = get(&bad, "/livez?verbose").await;
     assert_eq!(status, StatusCode::OK);
@@ -291,21 +360,99 @@ async fn readyz_and_livez_in_the_kubernetes_style() {
         body,
         "[+]runtime.event-loop-responsive ok\nlivez check passed\n"
     );
-    let stuck = readiness(
+    let stuck = warm(
         Checklist::new("c").item(
             Item::new("Runtime", None, "Loop")
                 .gate(prodready::Gate::Liveness)
                 .check(fail("stuck")),
         ),
-    );
+    )
+    .await;
     let (status, _, body) = get(&stuck, "/livez?verbose=true").await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(body, "[-]runtime.loop failed: stuck\nlivez check failed\n");
+    assert_eq!(
+        get(&stuck, "/livez/runtime.loop").await.2,
+        "internal server error: stuck\n"
+    );
+}
+
+#[tokio::test]
+async fn livez_without_liveness_items_says_what_it_checked() {
+    let r = warm(Checklist::new("c").item(item("db").check(fail("down")))).await;
+    let (status, _, body, _) = get_anonymous(&r, "/livez?verbose").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body,
+        "[+]ping ok\nno liveness checks are declared: only that the process answers was checked\nlivez check passed\n"
+    );
+}
+
+#[tokio::test]
+async fn pending_items_are_never_printed_as_passing() {
+    let c = Checklist::new("c")
+        .item(item("db").check(pass()))
+        .item(item("cache"));
+    let r = warm(c).await;
+    let (status, _, body, _) = get_anonymous(&r, "/readyz?verbose").await;
+    assert_eq!(status, StatusCode::OK, "pending does not block by default");
+    assert_eq!(
+        body,
+        "[+]tests.engine.db ok\n[-]tests.engine.cache pending: reason withheld\nreadyz check passed\n"
+    );
+}
+
+#[tokio::test]
+async fn anonymous_callers_see_statuses_and_no_message_or_detail_in_any_format() {
+    let r = warm(checklist(false)).await;
+    let secretish = ["connection refused", "start the database", "SELECT 1"];
+    for format in prodready::Format::ALL {
+        let uri = format!(
+            "/readiness-checklist?format={}",
+            format.name().replace('+', "%2B")
+        );
+        let (status, _, body, _) = get_anonymous(&r, &uri).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{uri}");
+        assert!(
+            body.contains("database-reachable") || body.contains("Database reachable"),
+            "{uri}: {body}"
+        );
+        for word in secretish {
+            assert!(!body.contains(word), "{uri} leaks `{word}`:\n{body}");
+        }
+        let uri = format!(
+            "/readiness-checklist/infrastructure.database.database-reachable?format={}",
+            format.name().replace('+', "%2B")
+        );
+        let (_, _, body, _) = get_anonymous(&r, &uri).await;
+        for word in secretish {
+            assert!(!body.contains(word), "{uri} leaks `{word}`:\n{body}");
+        }
+        // The token shows everything.
+        let (_, _, body) = get(
+            &r,
+            &format!(
+                "/readiness-checklist?format={}",
+                format.name().replace('+', "%2B")
+            ),
+        )
+        .await;
+        assert!(
+            body.contains("connection refused"),
+            "{format:?} with the token:\n{body}"
+        );
+    }
+    let v: Value =
+        serde_json::from_str(&get_anonymous(&r, "/readiness-checklist").await.2).unwrap();
+    assert_eq!(v["summary"]["fail"], 1);
+    assert_eq!(v["items"][0]["status"], "fail");
+    assert_eq!(v["items"][0]["details"], serde_json::json!({}));
+    assert_eq!(v["items"][0]["remediation"], Value::Null);
 }
 
 #[tokio::test]
 async fn only_get_is_allowed_and_other_paths_are_left_to_the_app() {
-    let r = readiness(checklist(true));
+    let r = warm(checklist(true)).await;
     let app: axum::Router = axum::Router::new()
         .route("/pay", axum::routing::post(|| async { "paid" }))
         .merge(r.router());
@@ -334,6 +481,7 @@ async fn a_panicking_check_does_not_take_the_endpoint_down() {
         readiness(Checklist::new("c").item(
             Item::new("S", None, "Panics").check(check_fn(|_ctx| async { panic!("kaboom") })),
         ));
+    r.evaluate().await;
     let (status, _, body) = get(&r, "/readiness-checklist").await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(body.contains("check panicked: kaboom"), "{body}");
@@ -342,7 +490,7 @@ async fn a_panicking_check_does_not_take_the_endpoint_down() {
 
 #[tokio::test]
 async fn the_probe_log_records_what_the_endpoints_answered() {
-    let r = readiness(checklist(true));
+    let r = warm(checklist(true)).await;
     let app: axum::Router = r.router();
     let send = |uri: &str, ua: &str| {
         Request::get(uri)
@@ -383,7 +531,7 @@ async fn the_probe_log_records_what_the_endpoints_answered() {
 
 #[tokio::test]
 async fn ci_and_monitoring_formats_are_served_too() {
-    let r = readiness(checklist(false));
+    let r = warm(checklist(false)).await;
     let (status, ct, body) = get(&r, "/readiness-checklist?format=junit").await;
     assert_eq!(
         (status, ct.as_str()),

@@ -30,7 +30,7 @@ async fn text_is_one_line_per_item_grouped_with_hints_under_failures() {
     let text = Format::Text.render(&*report().await);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], "svc 1.0.0 · Payments checklist");
-    assert!(lines[1].starts_with("NOT READY (1 blocking item(s) failing) · 5 items: 1 pass, 1 warn, 1 fail, 1 pending, 1 waived · evaluated "), "{}", lines[1]);
+    assert!(lines[1].starts_with("NOT READY (1 readiness item(s) failing) · 5 items: 1 pass, 1 warn, 1 fail, 1 pending, 1 waived · evaluated "), "{}", lines[1]);
     let body = lines[2..].join("\n");
     assert_eq!(
         body,

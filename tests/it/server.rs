@@ -5,7 +5,8 @@ use prodready::{Checklist, Item};
 use tokio::net::TcpListener;
 
 async fn request(addr: std::net::SocketAddr, method: &str, path: &str) -> (u16, String) {
-    http_request(addr, method, path, "accept: text/plain\r\n").await
+    let headers = format!("accept: text/plain\r\nauthorization: Bearer {TOKEN}\r\n");
+    http_request(addr, method, path, &headers).await
 }
 
 #[tokio::test]
@@ -15,7 +16,7 @@ async fn serves_the_endpoints_over_tcp() {
         .item(Item::new("S", None, "Fine").check(pass()));
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let server = tokio::spawn(prodready::http::server::serve(listener, readiness(c)));
+    let server = tokio::spawn(prodready::http::server::serve(listener, warm(c).await));
 
     let (status, body) = request(addr, "GET", "/readiness-checklist").await;
     assert_eq!(status, 503);

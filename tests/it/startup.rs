@@ -25,8 +25,10 @@ async fn strict_startup_fails_when_not_ready() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "payments is not ready: tests.engine.db (connection refused)"
+        "payments 2.0.0 may not start: 1 item(s) fail a gate\n  ✗ tests.engine.db [readiness gate]: connection refused"
     );
+    // `main` returning the error prints its Debug: the same summary, not the whole report.
+    assert_eq!(format!("{err:?}"), err.to_string());
     assert!(!err.report.ready);
 }
 

@@ -185,7 +185,10 @@ async fn startup_and_drain() {
     let addr = serve(&readiness, &monitor).await;
     assert_eq!(
         get_from(addr, "/startupz", "kube-probe/1.30").await,
-        (503, "startupz check failed: starting".into())
+        (
+            503,
+            "[-]startup failed: starting\nstartupz check failed\n".into()
+        )
     );
     assert_eq!(status_of(addr, "/readyz").await, 503);
     readiness.verify_startup().await.unwrap();
