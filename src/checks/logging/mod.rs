@@ -28,6 +28,13 @@
 //! # }
 //! ```
 //!
+//! **Self-check events.** Two checks write a canary event through the pipeline to see it at
+//! work: at the first evaluation, then at most once per
+//! [`canary_interval`](LogPipelineBuilder::canary_interval) (an hour by default), never on
+//! every probe. The event has the target [`CANARY_TARGET`] and the field
+//! `prodready_self_check=true` ([`SELF_CHECK_FIELD`]): filter on either to keep it out of log
+//! alerts. Between canaries, the items report the last one's verdict and its age.
+//!
 //! In tests, scope the subscriber instead of installing it globally:
 //! `tracing::subscriber::with_default(logs.subscriber(), || …)`, and give the error-tracking
 //! check a [`PanicHook::simulated`] record instead of replacing the process's panic hook.
@@ -36,8 +43,11 @@ mod checks;
 mod mask;
 mod panic;
 mod pipeline;
+mod self_check;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod cadence_tests;
 
 pub use checks::{
     error_tracking, log_aggregation, logs_masked, ErrorTracking, ErrorTrackingSpec, LogAggregation,
@@ -49,6 +59,7 @@ pub use pipeline::{
     LogPipeline, LogPipelineBuilder, LogTarget, MarkerLayer, MemoryWriter, PipelineError,
     RedactingGuard, RedactingWriter, CANARY_TARGET,
 };
+pub use self_check::{DEFAULT_CANARY_INTERVAL, SELF_CHECK_FIELD};
 
 use crate::Check;
 use std::sync::Arc;

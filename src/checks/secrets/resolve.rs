@@ -4,6 +4,7 @@ use super::provider::{OciVaultRef, ProviderError, SecretProvider};
 use super::role::SecretRole;
 use super::short_reference;
 use super::spec::{Secret, Source};
+use crate::host::relative_note;
 use crate::Host;
 use secrecy::SecretString;
 use std::collections::HashMap;
@@ -317,20 +318,33 @@ async fn step(
         reason,
     };
     match source {
-        Source::File(path) => match read_secret_file(host, path) {
-            Ok(value) => Ok(Step::Found(value, Origin::File { path: path.clone() })),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                Ok(Step::Missing(format!("{} (absent)", path.display())))
+        Source::File(declared) => {
+            let path = host
+                .absolute(declared)
+                .map_err(|e| unreadable(format!("file {}", declared.display()), e.to_string()))?;
+            let shown = format!("{}{}", path.display(), relative_note(declared));
+            match read_secret_file(host, &path) {
+                Ok(value) => Ok(Step::Found(value, Origin::File { path })),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    Ok(Step::Missing(format!("{shown} (absent)")))
+                }
+                Err(e) => Err(unreadable(format!("file {shown}"), e.to_string())),
             }
-            Err(e) => Err(unreadable(
-                format!("file {}", path.display()),
-                e.to_string(),
-            )),
-        },
+        }
         Source::FileEnv(var) => match host.env(var).filter(|p| !p.trim().is_empty()) {
             None => Ok(Step::Missing(format!("`{var}` (unset)"))),
-            Some(path) => {
-                let path = PathBuf::from(path.trim());
+            Some(named) => {
+                let declared = PathBuf::from(named.trim());
+                let from = |path: &Path| {
+                    format!(
+                        "file {}{} (named by `{var}`)",
+                        path.display(),
+                        relative_note(&declared)
+                    )
+                };
+                let path = host
+                    .absolute(&declared)
+                    .map_err(|e| unreadable(from(&declared), e.to_string()))?;
                 match read_secret_file(host, &path) {
                     Ok(value) => Ok(Step::Found(
                         value,
@@ -339,24 +353,22 @@ async fn step(
                             path,
                         },
                     )),
-                    Err(e) => Err(unreadable(
-                        format!("file {} (named by `{var}`)", path.display()),
-                        e.to_string(),
-                    )),
+                    Err(e) => Err(unreadable(from(&path), e.to_string())),
                 }
             }
         },
         Source::Dir { dir, key } => {
-            let path = dir.join(key);
+            let declared = dir.join(key);
+            let path = host
+                .absolute(&declared)
+                .map_err(|e| unreadable(format!("file {}", declared.display()), e.to_string()))?;
+            let shown = format!("{}{}", path.display(), relative_note(&declared));
             match read_secret_file(host, &path) {
                 Ok(value) => Ok(Step::Found(value, Origin::Dir { path })),
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                    Ok(Step::Missing(format!("{} (absent)", path.display())))
+                    Ok(Step::Missing(format!("{shown} (absent)")))
                 }
-                Err(e) => Err(unreadable(
-                    format!("file {}", path.display()),
-                    e.to_string(),
-                )),
+                Err(e) => Err(unreadable(format!("file {shown}"), e.to_string())),
             }
         }
         Source::Provider(reference) => {
