@@ -283,7 +283,10 @@ mod tests {
         let host = RealHost::new();
         let cwd = std::env::current_dir().unwrap();
         assert_eq!(host.current_dir().unwrap(), cwd);
-        assert_eq!(host.absolute(Path::new("a/./b/../c")).unwrap(), cwd.join("a/c"));
+        assert_eq!(
+            host.absolute(Path::new("a/./b/../c")).unwrap(),
+            cwd.join("a/c")
+        );
         assert_eq!(
             host.absolute(Path::new("/etc/../run/./x")).unwrap(),
             Path::new("/run/x")

@@ -216,18 +216,18 @@ impl Check for ContactConfigured {
         let contact = contact.trim();
         match (format::classify(contact), reserved::reserved(contact)) {
             (Ok(kind), Some(why)) => Outcome::warn(format!(
-                    "the {} contact from {source} is {contact}, which reaches no one: {why}",
-                    role.title()
-                ))
-                .remediation(format!(
-                    "replace the placeholder with the real {} contact (`{var}` or `Contacts::{}`)",
-                    role.title(),
-                    role.method()
-                ))
-                .detail("contact", contact)
-                .detail("kind", kind.to_string())
-                .detail("source", source)
-                .detail("reserved", why),
+                "the {} contact from {source} is {contact}, which reaches no one: {why}",
+                role.title()
+            ))
+            .remediation(format!(
+                "replace the placeholder with the real {} contact (`{var}` or `Contacts::{}`)",
+                role.title(),
+                role.method()
+            ))
+            .detail("contact", contact)
+            .detail("kind", kind.to_string())
+            .detail("source", source)
+            .detail("reserved", why),
             (Ok(kind), None) => Outcome::pass(format!(
                 "{}: {contact} ({kind}, from {source})",
                 role.title()
@@ -298,7 +298,8 @@ impl Check for EscalationPath {
             .iter()
             .enumerate()
             .filter_map(|(i, step)| {
-                reserved::reserved(step).map(|why| format!("step {} ({}): {why}", i + 1, step.trim()))
+                reserved::reserved(step)
+                    .map(|why| format!("step {} ({}): {why}", i + 1, step.trim()))
             })
             .collect();
         if problems.is_empty() && !placeholders.is_empty() {

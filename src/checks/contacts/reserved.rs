@@ -137,13 +137,25 @@ mod tests {
         let cases = [
             ("oncall@example.com", "`example.com` is reserved"),
             ("Jane <jane@ops.EXAMPLE.org>", "`example.org` is reserved"),
-            ("mailto:dba@example.net?subject=x", "`example.net` is reserved"),
+            (
+                "mailto:dba@example.net?subject=x",
+                "`example.net` is reserved",
+            ),
             ("https://wiki.example.com/dba", "`example.com` is reserved"),
-            ("https://pager.example/oncall", "`.example` is reserved for documentation"),
+            (
+                "https://pager.example/oncall",
+                "`.example` is reserved for documentation",
+            ),
             ("sec@team.test", "`.test` is reserved for testing"),
-            ("https://status.invalid", "`.invalid` is reserved to be invalid"),
+            (
+                "https://status.invalid",
+                "`.invalid` is reserved to be invalid",
+            ),
             ("ops@app.localhost", "`.localhost` names the local machine"),
-            ("https://192.0.2.10/pager", "reserved for documentation (RFC 5737"),
+            (
+                "https://192.0.2.10/pager",
+                "reserved for documentation (RFC 5737",
+            ),
             ("https://198.51.100.7", "reserved for documentation"),
             ("https://203.0.113.255:8443/", "reserved for documentation"),
             ("https://[2001:db8::1]/", "reserved for documentation"),

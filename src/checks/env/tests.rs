@@ -190,7 +190,8 @@ async fn a_relative_manifest_is_read_from_the_working_directory() {
     let o = run(relative(), h).await;
     assert_eq!(o.status(), Status::Pass, "{o:?}");
     assert!(
-        o.message().ends_with("all listed in `/srv/app/config/.env.example`"),
+        o.message()
+            .ends_with("all listed in `/srv/app/config/.env.example`"),
         "{o:?}"
     );
     assert_eq!(o.details()["manifest_path"], "/srv/app/config/.env.example");

@@ -30,7 +30,6 @@ async fn evaluate(logs: &LogPipeline, host: &FakeHost, n: u32, step: Duration) -
     last
 }
 
-
 #[tokio::test]
 async fn many_evaluations_write_one_marked_canary_per_interval() {
     let out = MemoryWriter::new();
@@ -102,7 +101,10 @@ async fn the_interval_is_configurable_and_each_canary_is_judged_afresh() {
     let _dispatch = Dispatch::new(every.subscriber());
     let last = evaluate(&every, &host, 3, Duration::from_secs(5)).await;
     assert_eq!(canary_lines(&out).len(), 6);
-    assert_eq!(last[0].message(), "a canary secret written through the log pipeline just now came out as `[REDACTED]`");
+    assert_eq!(
+        last[0].message(),
+        "a canary secret written through the log pipeline just now came out as `[REDACTED]`"
+    );
 }
 
 #[tokio::test]
@@ -123,5 +125,9 @@ async fn a_pipeline_that_goes_away_is_reported_at_once() {
     // Within the interval, yet the dropped subscriber is seen on the next evaluation.
     let last = evaluate(&logs, &host, 1, Duration::from_secs(5)).await;
     assert_eq!(last[0].status(), Status::Fail);
-    assert!(last[0].message().contains("has been dropped"), "{:?}", last[0]);
+    assert!(
+        last[0].message().contains("has been dropped"),
+        "{:?}",
+        last[0]
+    );
 }

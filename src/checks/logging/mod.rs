@@ -39,25 +39,27 @@
 //! `tracing::subscriber::with_default(logs.subscriber(), || …)`, and give the error-tracking
 //! check a [`PanicHook::simulated`] record instead of replacing the process's panic hook.
 
+#[cfg(test)]
+mod cadence_tests;
 mod checks;
 mod mask;
+mod memory;
 mod panic;
 mod pipeline;
 mod self_check;
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod cadence_tests;
 
 pub use checks::{
     error_tracking, log_aggregation, logs_masked, ErrorTracking, ErrorTrackingSpec, LogAggregation,
     LogsMasked,
 };
 pub use mask::{Redactor, MASK, MIN_SECRET_LEN};
+pub use memory::MemoryWriter;
 pub use panic::{install_panic_hook, ErrorReporter, PanicHook, PanicReport};
 pub use pipeline::{
-    LogPipeline, LogPipelineBuilder, LogTarget, MarkerLayer, MemoryWriter, PipelineError,
-    RedactingGuard, RedactingWriter, CANARY_TARGET,
+    LogPipeline, LogPipelineBuilder, LogTarget, MarkerLayer, PipelineError, RedactingGuard,
+    RedactingWriter, CANARY_TARGET,
 };
 pub use self_check::{DEFAULT_CANARY_INTERVAL, SELF_CHECK_FIELD};
 

@@ -265,7 +265,9 @@ impl LogPipeline {
                 let value = secrecy::ExposeSecret::expose_secret(s);
                 tracing::info!(target: CANARY_TARGET, prodready_self_check = true, canary = value, "prodready log canary {value}");
             }
-            None => tracing::info!(target: CANARY_TARGET, prodready_self_check = true, "prodready log probe"),
+            None => {
+                tracing::info!(target: CANARY_TARGET, prodready_self_check = true, "prodready log probe")
+            }
         });
         let mut captures = lock(&self.shared.captures);
         let taken = captures
@@ -364,43 +366,6 @@ impl Drop for RedactingGuard<'_> {
         let all = self.buf.len();
         // Nowhere to report a failed log write from inside the logger.
         let _ = self.forward(all);
-    }
-}
-
-/// An in-memory [`MakeWriter`] for tests: every line written, shared by its clones.
-#[derive(Debug, Clone, Default)]
-pub struct MemoryWriter {
-    buf: Arc<Mutex<Vec<u8>>>,
-}
-
-impl MemoryWriter {
-    /// An empty buffer.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Everything written so far.
-    pub fn contents(&self) -> String {
-        String::from_utf8_lossy(&lock(&self.buf)).into_owned()
-    }
-}
-
-impl Write for MemoryWriter {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        lock(&self.buf).extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for MemoryWriter {
-    type Writer = MemoryWriter;
-
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
     }
 }
 

@@ -30,6 +30,7 @@ mod files;
 mod jwt;
 mod provider;
 mod resolve;
+mod resolved;
 mod role;
 mod sources;
 mod spec;
@@ -40,7 +41,7 @@ mod verdict;
 pub use files::{secret_files_protected, SecretFilesProtected};
 pub use jwt::{jwt_secret_strong, JwtSecretStrong};
 pub use provider::{OciVaultRef, ProviderError, SecretProvider};
-pub use resolve::{Origin, ResolveError, Resolved, Secrets};
+pub use resolved::{Origin, ResolveError, Resolved, Secrets};
 pub use role::{JwtAlgorithm, SecretRole};
 pub use secrecy::{ExposeSecret, SecretString};
 pub use sources::{

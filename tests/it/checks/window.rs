@@ -55,11 +55,8 @@ async fn a_window_two_hours_ahead_is_closed_now_and_opens_then() {
 #[tokio::test]
 async fn the_environment_variable_wins_over_the_declared_windows() {
     // Declared: always open. The deployment's variable: closed for the next two hours.
-    let always = DeploymentWindows::new("UTC").window(
-        Weekday::Monday..=Weekday::Sunday,
-        "00:00",
-        "24:00",
-    );
+    let always =
+        DeploymentWindows::new("UTC").window(Weekday::Monday..=Weekday::Sunday, "00:00", "24:00");
     let (start, text) = two_hours_ahead();
     let ctx = Context::with_host(FakeHost::new().env(WINDOWS_ENV, &text));
     let o = deployment_window_open()

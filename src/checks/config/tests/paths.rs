@@ -12,7 +12,8 @@ async fn a_relative_file_is_read_from_the_working_directory() {
     assert_eq!(o.status(), Status::Pass, "{o:?}");
     assert_eq!(o.details()["config_file"], "/srv/app/config/app.toml");
     assert!(
-        o.message().contains("loads from `/srv/app/config/app.toml`"),
+        o.message()
+            .contains("loads from `/srv/app/config/app.toml`"),
         "{o:?}"
     );
 
@@ -21,7 +22,11 @@ async fn a_relative_file_is_read_from_the_working_directory() {
         .with_current_dir("/srv/app")
         .env("APP_CONFIG", "./config/../config/app.toml")
         .file("/srv/app/config/app.toml", GOOD_TOML);
-    let o = run(&config_valid::<AppConfig>().file_from_env("APP_CONFIG"), host).await;
+    let o = run(
+        &config_valid::<AppConfig>().file_from_env("APP_CONFIG"),
+        host,
+    )
+    .await;
     assert_eq!(o.status(), Status::Pass, "{o:?}");
     assert_eq!(o.details()["config_file"], "/srv/app/config/app.toml");
 

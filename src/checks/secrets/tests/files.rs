@@ -156,7 +156,11 @@ async fn inspecting_nothing_is_never_a_pass() {
     // (the only secret resolves to nothing): zero files inspected.
     let host = FakeHost::new().file("/app/config.toml", "port = 8080\n");
     let spec = SecretSpec::new()
-        .secret(Secret::new("db").from_file("/run/secrets/db").or_env("APP_DB_URL"))
+        .secret(
+            Secret::new("db")
+                .from_file("/run/secrets/db")
+                .or_env("APP_DB_URL"),
+        )
         .secret(Secret::new("jwt").from_dir("/var/run/secrets/app"))
         .config_file("/app/config.toml");
     let o = run(secret_files_protected(), host, Some(spec)).await;
@@ -183,7 +187,10 @@ async fn inspecting_nothing_is_never_a_pass() {
         o.message(),
         "the declared config file /app/config.toml does not exist: it was not searched"
     );
-    assert!(o.remediation_text().unwrap().contains("SecretSpec::config_file"));
+    assert!(o
+        .remediation_text()
+        .unwrap()
+        .contains("SecretSpec::config_file"));
 }
 
 #[tokio::test]
@@ -193,7 +200,10 @@ async fn relative_paths_are_read_from_the_working_directory() {
         .env("APP_JWT_FILE", "secrets/jwt")
         .file_with_mode("/srv/app/secrets/jwt", PASSWORD, 0o400)
         .file_with_mode("/srv/app/secrets/volume/api", "sk-live-0123456789", 0o440)
-        .file("/srv/app/config/app.toml", format!("jwt = \"{PASSWORD}\"\n"))
+        .file(
+            "/srv/app/config/app.toml",
+            format!("jwt = \"{PASSWORD}\"\n"),
+        )
         // Decoys where a read from `/` would look.
         .file_with_mode("/secrets/jwt", "decoy-value-123", 0o600)
         .file("/config/app.toml", "port = 1\n");
@@ -216,7 +226,10 @@ async fn relative_paths_are_read_from_the_working_directory() {
         .iter()
         .map(|f| f["path"].as_str().unwrap())
         .collect();
-    assert_eq!(files, ["/srv/app/secrets/jwt", "/srv/app/secrets/volume/api"]);
+    assert_eq!(
+        files,
+        ["/srv/app/secrets/jwt", "/srv/app/secrets/volume/api"]
+    );
     assert_eq!(
         o.details()["config_files_missing"],
         serde_json::json!(["/srv/app/config/missing.toml"])
