@@ -86,6 +86,11 @@ impl ConfigFiles {
 /// Every mounted secret file — declared files, and the files of declared secret volumes — is
 /// readable by its owner only (`mode & 0o077 == 0`, symlinks followed, as Kubernetes mounts
 /// `key -> ..data/key`); and no declared secret's value sits in a declared plain config file.
+///
+/// It passes only after inspecting something: at least one mounted secret file, or a config
+/// file searched for at least one resolved value. Declared secret files none of which is
+/// mounted, a declared config file that does not exist, or a config file with no value to look
+/// for are each `warn`.
 pub fn secret_files_protected() -> SecretFilesProtected {
     SecretFilesProtected { spec: None }
 }
