@@ -57,6 +57,42 @@ pub trait Host: Send + Sync + 'static {
         self.metadata(path).is_ok()
     }
 
+    /// The process's working directory, as an absolute host path: what a relative path in a
+    /// spec is relative to. A host that does not know it (the default) makes every relative
+    /// path an error.
+    fn current_dir(&self) -> io::Result<PathBuf> {
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "this host does not report a working directory",
+        ))
+    }
+
+    /// `path` as an absolute host path: unchanged (but for `.` and `..`) when absolute, else
+    /// joined to [`Host::current_dir`]. The error says why a relative path cannot be resolved.
+    fn absolute(&self, path: &Path) -> io::Result<PathBuf> {
+        if path.is_absolute() {
+            return Ok(normalize(path));
+        }
+        match self.current_dir() {
+            Ok(dir) if dir.is_absolute() => Ok(normalize(&dir.join(path))),
+            Ok(dir) => Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "the relative path `{}` cannot be resolved: the working directory `{}` is not absolute",
+                    path.display(),
+                    dir.display()
+                ),
+            )),
+            Err(e) => Err(io::Error::new(
+                e.kind(),
+                format!(
+                    "the relative path `{}` cannot be resolved: the working directory is unknown ({e}); declare an absolute path",
+                    path.display()
+                ),
+            )),
+        }
+    }
+
     /// Real and effective uid, from the `Uid:` line of `/proc/self/status`.
     fn uid(&self) -> io::Result<Ids> {
         status_ids(self, "Uid:")
@@ -138,6 +174,33 @@ pub(crate) fn under_root(root: &Path, path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// `path` with `.` dropped and `..` applied lexically (never above `/`).
+pub(crate) fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::ParentDir => {
+                if out.parent().is_some() {
+                    out.pop();
+                }
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// What messages add after the absolute path tried for a declared path: nothing when it was
+/// declared absolute, else `` (`.env` in the working directory)``.
+pub(crate) fn relative_note(declared: &Path) -> String {
+    if declared.is_absolute() {
+        String::new()
+    } else {
+        format!(" (`{}` in the working directory)", declared.display())
+    }
 }
 
 /// The host path of an entry found under `root`.
@@ -242,6 +305,10 @@ impl Host for RealHost {
     fn now(&self) -> SystemTime {
         SystemTime::now()
     }
+
+    fn current_dir(&self) -> io::Result<PathBuf> {
+        std::env::current_dir()
+    }
 }
 
 #[cfg(test)]
@@ -293,6 +360,53 @@ mod tests {
         assert_eq!(
             under_root(root, Path::new("/a/b/../c")),
             Path::new("/tmp/root/a/c")
+        );
+    }
+
+    #[test]
+    fn relative_paths_resolve_against_the_working_directory() {
+        let host = RealHost::new();
+        let cwd = std::env::current_dir().unwrap();
+        assert_eq!(host.current_dir().unwrap(), cwd);
+        assert_eq!(
+            host.absolute(Path::new("a/./b/../c")).unwrap(),
+            cwd.join("a/c")
+        );
+        assert_eq!(
+            host.absolute(Path::new("/etc/../run/./x")).unwrap(),
+            Path::new("/run/x")
+        );
+        assert_eq!(normalize(Path::new("/../a")), Path::new("/a"));
+
+        // A host that does not know its working directory rejects relative paths, clearly.
+        struct NoCwd;
+        impl Host for NoCwd {
+            fn env(&self, _: &str) -> Option<String> {
+                None
+            }
+            fn env_vars(&self) -> Vec<(String, String)> {
+                Vec::new()
+            }
+            fn read(&self, _: &Path) -> io::Result<Vec<u8>> {
+                Err(io::ErrorKind::NotFound.into())
+            }
+            fn metadata(&self, _: &Path) -> io::Result<std::fs::Metadata> {
+                Err(io::ErrorKind::NotFound.into())
+            }
+            fn read_dir(&self, _: &Path) -> io::Result<Vec<PathBuf>> {
+                Ok(Vec::new())
+            }
+            fn now(&self) -> SystemTime {
+                SystemTime::UNIX_EPOCH
+            }
+        }
+        assert_eq!(NoCwd.absolute(Path::new("/x")).unwrap(), Path::new("/x"));
+        let err = NoCwd.absolute(Path::new("config.toml")).unwrap_err();
+        assert!(
+            err.to_string().starts_with(
+                "the relative path `config.toml` cannot be resolved: the working directory is unknown"
+            ),
+            "{err}"
         );
     }
 

@@ -21,8 +21,10 @@ use std::time::SystemTime;
 /// let host = FakeHost::new()
 ///     .env("APP_DB_URL_FILE", "/run/secrets/db")
 ///     .file("sys/fs/cgroup/memory.max", "536870912\n")
-///     .with_uid(1000, 1000);
+///     .with_uid(1000, 1000)
+///     .with_current_dir("/srv/app");
 /// assert_eq!(host.read_to_string(Path::new("/sys/fs/cgroup/memory.max")).unwrap(), "536870912\n");
+/// assert_eq!(host.absolute(Path::new("config/app.toml")).unwrap(), Path::new("/srv/app/config/app.toml"));
 /// assert_eq!(host.uid().unwrap().effective, 1000);
 /// assert_eq!(Host::env(&host, "HOME"), None); // nothing leaks in from the real environment
 /// ```
@@ -37,6 +39,7 @@ struct Inner {
     now: RwLock<Option<SystemTime>>,
     uid: RwLock<Option<Ids>>,
     gid: RwLock<Option<Ids>>,
+    cwd: RwLock<Option<PathBuf>>,
 }
 
 impl FakeHost {
@@ -59,6 +62,7 @@ impl FakeHost {
                 now: RwLock::default(),
                 uid: RwLock::default(),
                 gid: RwLock::default(),
+                cwd: RwLock::default(),
             }),
         }
     }
@@ -111,6 +115,19 @@ impl FakeHost {
     pub fn with_gid(self, real: u32, effective: u32) -> Self {
         *write_lock(&self.inner.gid) = Some(Ids { real, effective });
         self
+    }
+
+    /// Sets the working directory (an absolute host path such as `/srv/app`) that relative
+    /// paths are resolved against. Without it the host reports no working directory, and a
+    /// relative path is an error.
+    pub fn with_current_dir(self, dir: impl Into<PathBuf>) -> Self {
+        self.set_current_dir(dir);
+        self
+    }
+
+    /// Moves the working directory of a shared host.
+    pub fn set_current_dir(&self, dir: impl Into<PathBuf>) {
+        *write_lock(&self.inner.cwd) = Some(dir.into());
     }
 
     /// Sets an environment variable on a shared host.
@@ -199,6 +216,15 @@ impl Host for FakeHost {
 
     fn now(&self) -> SystemTime {
         (*read_lock(&self.inner.now)).unwrap_or_else(SystemTime::now)
+    }
+
+    fn current_dir(&self) -> io::Result<PathBuf> {
+        read_lock(&self.inner.cwd).clone().ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::NotFound,
+                "no working directory set on this FakeHost (`FakeHost::with_current_dir`)",
+            )
+        })
     }
 
     fn uid(&self) -> io::Result<Ids> {

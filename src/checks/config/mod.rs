@@ -169,6 +169,8 @@ impl ConfigSpec {
     }
 
     /// Reads the file at `path` (`.toml` or `.json`); [`ConfigSpec::file_from_env`] wins when set.
+    /// A relative path (here or in the variable) is relative to the process's working directory
+    /// ([`Host::current_dir`](crate::Host::current_dir)).
     pub fn file(mut self, path: impl Into<PathBuf>) -> Self {
         self.sources.file = Some(path.into());
         self
@@ -292,8 +294,12 @@ fn load_failure(ty: &str, e: LoadError) -> Outcome {
             "`{var}` is not set, so there is no configuration file to load `{ty}` from"
         ))
         .remediation(format!("set `{var}` to the configuration file's path in the container's `env`")),
-        LoadError::File(path, problem) => Outcome::fail(format!(
-            "the configuration file `{}` {problem}",
+        LoadError::Unresolved(why) => Outcome::fail(format!(
+            "cannot locate the configuration file of `{ty}`: {why}"
+        ))
+        .remediation("declare the configuration file with an absolute path (`.file(\"/etc/app/config.toml\")`), or set the variable that names it to one"),
+        LoadError::File(path, note, problem) => Outcome::fail(format!(
+            "the configuration file `{}`{note} {problem}",
             path.display()
         ))
         .remediation("ship a readable `.toml` or `.json` configuration file at that path (e.g. a ConfigMap volume)")

@@ -2,6 +2,7 @@
 //! variables with a prefix (`APP_DB__POOL_SIZE` → `db.pool_size`). Errors never quote the file.
 
 use super::node::Node;
+use crate::host::relative_note;
 use crate::Host;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -31,8 +32,11 @@ pub(crate) enum LoadError {
     NoSource,
     /// The variable that names the file is unset, and there is nothing else to read.
     FileEnvUnset(String),
-    /// The file cannot be read, parsed, or has the wrong shape.
-    File(PathBuf, String),
+    /// The file cannot be read, parsed, or has the wrong shape: its absolute path, what the
+    /// message adds after it (what a relative path was relative to), and the problem.
+    File(PathBuf, String, String),
+    /// A relative file path with no working directory to resolve it against.
+    Unresolved(String),
 }
 
 /// Reads the sources through `host`.
@@ -43,7 +47,15 @@ pub(crate) fn load(sources: &Sources, host: &dyn Host) -> Result<Loaded, LoadErr
         .and_then(|var| host.env(var))
         .filter(|p| !p.trim().is_empty())
         .map(PathBuf::from);
-    let file = from_env.or_else(|| sources.file.clone());
+    let declared = from_env.or_else(|| sources.file.clone());
+    // A relative path is relative to the working directory, like every path a spec takes.
+    let file = match &declared {
+        Some(path) => Some(
+            host.absolute(path)
+                .map_err(|e| LoadError::Unresolved(e.to_string()))?,
+        ),
+        None => None,
+    };
     if file.is_none() {
         match (&sources.file_env, &sources.env_prefix) {
             (_, Some(_)) => {}
@@ -52,7 +64,10 @@ pub(crate) fn load(sources: &Sources, host: &dyn Host) -> Result<Loaded, LoadErr
         }
     }
     let mut tree = match &file {
-        Some(path) => read_file(host, path).map_err(|e| LoadError::File(path.clone(), e))?,
+        Some(path) => read_file(host, path).map_err(|e| {
+            let note = declared.as_deref().map(relative_note).unwrap_or_default();
+            LoadError::File(path.clone(), note, e)
+        })?,
         None => Node::Table(BTreeMap::new()),
     };
     let mut env_keys = BTreeMap::new();

@@ -20,13 +20,18 @@ impl fmt::Display for Kind {
     }
 }
 
-/// The kind of `contact`, or why it is malformed. `Name <contact>` is accepted.
-pub(crate) fn classify(contact: &str) -> Result<Kind, String> {
+/// The address inside `Name <address>`, else the trimmed contact.
+pub(crate) fn address(contact: &str) -> &str {
     let contact = contact.trim();
-    let contact = match (contact.rfind('<'), contact.strip_suffix('>')) {
+    match (contact.rfind('<'), contact.strip_suffix('>')) {
         (Some(open), Some(inner)) => inner[open + 1..].trim(),
         _ => contact,
-    };
+    }
+}
+
+/// The kind of `contact`, or why it is malformed. `Name <contact>` is accepted.
+pub(crate) fn classify(contact: &str) -> Result<Kind, String> {
+    let contact = address(contact);
     if contact.is_empty() {
         return Err("it is empty".to_owned());
     }

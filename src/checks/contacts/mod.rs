@@ -32,9 +32,14 @@
 //! ```
 //!
 //! Each role's check passes when its contact is present and well-formed and fails otherwise
-//! (absent, or malformed with the reason).
+//! (absent, or malformed with the reason). A well-formed contact that reaches no one — a name
+//! reserved for examples (`example.com`, `.test`, `.invalid`, `.localhost`; RFC 2606/6761), a
+//! documentation IP range, or a number kept for fiction (NANP `555-01xx`, the UK's Ofcom drama
+//! ranges such as `020 7946 0xxx` and `07700 900xxx`) — is `warn`, saying so: the example
+//! above is such a placeholder.
 
 mod format;
+mod reserved;
 
 use crate::{Check, Context, Outcome};
 use std::sync::Arc;
@@ -209,15 +214,28 @@ impl Check for ContactConfigured {
             },
         };
         let contact = contact.trim();
-        match format::classify(contact) {
-            Ok(kind) => Outcome::pass(format!(
+        match (format::classify(contact), reserved::reserved(contact)) {
+            (Ok(kind), Some(why)) => Outcome::warn(format!(
+                "the {} contact from {source} is {contact}, which reaches no one: {why}",
+                role.title()
+            ))
+            .remediation(format!(
+                "replace the placeholder with the real {} contact (`{var}` or `Contacts::{}`)",
+                role.title(),
+                role.method()
+            ))
+            .detail("contact", contact)
+            .detail("kind", kind.to_string())
+            .detail("source", source)
+            .detail("reserved", why),
+            (Ok(kind), None) => Outcome::pass(format!(
                 "{}: {contact} ({kind}, from {source})",
                 role.title()
             ))
             .detail("contact", contact)
             .detail("kind", kind.to_string())
             .detail("source", source),
-            Err(why) => Outcome::fail(format!(
+            (Err(why), _) => Outcome::fail(format!(
                 "the {} contact from {source} is malformed: {why}",
                 role.title()
             ))
@@ -276,7 +294,24 @@ impl Check for EscalationPath {
                     .map(|why| format!("step {}: {why}", i + 1))
             })
             .collect();
-        if problems.is_empty() {
+        let placeholders: Vec<String> = steps
+            .iter()
+            .enumerate()
+            .filter_map(|(i, step)| {
+                reserved::reserved(step)
+                    .map(|why| format!("step {} ({}): {why}", i + 1, step.trim()))
+            })
+            .collect();
+        if problems.is_empty() && !placeholders.is_empty() {
+            Outcome::warn(format!(
+                "the escalation path from {source} has steps that reach no one: {}",
+                placeholders.join("; ")
+            ))
+            .remediation("replace each placeholder with the real person's email address, phone number or https URL")
+            .detail("steps", &steps)
+            .detail("reserved_steps", placeholders.len())
+            .detail("source", source)
+        } else if problems.is_empty() {
             Outcome::pass(format!(
                 "escalation path of {} step(s) from {source}: {}",
                 steps.len(),

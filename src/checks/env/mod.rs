@@ -31,6 +31,7 @@
 
 mod manifest;
 
+use crate::host::relative_note;
 use crate::{Check, Context, Host, Outcome};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -110,7 +111,8 @@ impl EnvSpec {
     }
 
     /// An env manifest in `.env.example` style, read through the host: every declared variable
-    /// must appear in it, and a `# comment` above a variable documents it.
+    /// must appear in it, and a `# comment` above a variable documents it. A relative path is
+    /// relative to the process's working directory ([`Host::current_dir`]).
     pub fn manifest(mut self, path: impl Into<PathBuf>) -> Self {
         self.manifest = Some(path.into());
         self
@@ -177,23 +179,31 @@ fn evaluate(spec: &EnvSpec, host: &dyn Host) -> Outcome {
         d.secret = var.secret;
     }
     let mut entries = Vec::new();
-    if let Some(path) = &spec.manifest {
+    // The manifest as an absolute host path: a relative one is relative to the working directory.
+    let manifest_path = match spec.manifest.as_deref().map(|p| host.absolute(p)) {
+        None => None,
+        Some(Ok(path)) => Some(path),
+        Some(Err(e)) => {
+            return Outcome::fail(format!("cannot locate the env manifest: {e}"))
+                .remediation("declare the manifest with an absolute path (`EnvSpec::manifest(\"/app/.env.example\")`)")
+        }
+    };
+    if let (Some(declared), Some(path)) = (&spec.manifest, &manifest_path) {
+        let shown = format!("`{}`{}", path.display(), relative_note(declared));
         let text = match host.read_to_string(path) {
             Ok(text) => text,
             Err(e) => {
-                return Outcome::fail(format!(
-                    "the env manifest `{}` cannot be read: {e}",
-                    path.display()
-                ))
-                .remediation("ship the manifest at that path, or point `EnvSpec::manifest` at it")
-                .detail("manifest_path", path)
+                return Outcome::fail(format!("the env manifest {shown} cannot be read: {e}"))
+                    .remediation(
+                        "ship the manifest at that path, or point `EnvSpec::manifest` at it",
+                    )
+                    .detail("manifest_path", path)
             }
         };
         entries = match manifest::parse(&text) {
             Ok(entries) => entries,
             Err(e) => return Outcome::fail(format!(
-                "the env manifest `{}` is malformed: {e}",
-                path.display()
+                "the env manifest {shown} is malformed: {e}"
             ))
             .remediation(
                 "write one `NAME=example` per line; `# comments` document the variable below them",
@@ -289,7 +299,7 @@ fn evaluate(spec: &EnvSpec, host: &dyn Host) -> Outcome {
         ))
         .remediation("declare them with `EnvSpec::var` (or in the manifest), or remove them from the deployment")
     } else {
-        let manifest = match &spec.manifest {
+        let manifest = match &manifest_path {
             Some(path) => format!(", all listed in `{}`", path.display()),
             None => String::new(),
         };
@@ -303,7 +313,7 @@ fn evaluate(spec: &EnvSpec, host: &dyn Host) -> Outcome {
         .detail("empty_required", empty_required)
         .detail("undocumented", undocumented)
         .detail("undeclared_with_prefix", undeclared);
-    if let Some(path) = &spec.manifest {
+    if let Some(path) = &manifest_path {
         outcome = outcome
             .detail("manifest_path", path)
             .detail("manifest_entry_count", entries.len())

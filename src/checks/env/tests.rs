@@ -179,3 +179,45 @@ async fn fails_on_a_malformed_manifest_naming_the_line_not_its_text() {
     assert_eq!(o.details()["manifest_line"], 3);
     assert!(!format!("{o:?}").contains("sk_live_pasted_secret"));
 }
+
+#[tokio::test]
+async fn a_relative_manifest_is_read_from_the_working_directory() {
+    let manifest = format!("{MANIFEST}# Cloud region.\nAPP_REGION=eu-west-1\n");
+    let relative = || spec().manifest("config/.env.example");
+    let h = host()
+        .with_current_dir("/srv/app")
+        .file("/srv/app/config/.env.example", &manifest);
+    let o = run(relative(), h).await;
+    assert_eq!(o.status(), Status::Pass, "{o:?}");
+    assert!(
+        o.message()
+            .ends_with("all listed in `/srv/app/config/.env.example`"),
+        "{o:?}"
+    );
+    assert_eq!(o.details()["manifest_path"], "/srv/app/config/.env.example");
+
+    // Not there: the message shows the absolute path tried and what it was relative to.
+    let h = host()
+        .with_current_dir("/srv/app")
+        .file("/config/.env.example", &manifest);
+    let o = run(relative(), h).await;
+    assert_eq!(o.status(), Status::Fail);
+    assert!(
+        o.message().starts_with(
+            "the env manifest `/srv/app/config/.env.example` (`config/.env.example` in the working directory) cannot be read:"
+        ),
+        "{o:?}"
+    );
+
+    // No working directory to resolve it against: a clear error, never a read from `/`.
+    let h = host().file("/config/.env.example", &manifest);
+    let o = run(relative(), h).await;
+    assert_eq!(o.status(), Status::Fail);
+    assert!(
+        o.message().starts_with(
+            "cannot locate the env manifest: the relative path `config/.env.example` cannot be resolved"
+        ),
+        "{o:?}"
+    );
+    assert!(o.remediation_text().unwrap().contains("absolute path"));
+}

@@ -41,6 +41,11 @@ fn canary(ctx: &Context) -> SecretString {
 
 /// The service's redacting log pipeline is installed, and a random canary secret written
 /// through it (registered as a secret first) comes out masked.
+///
+/// The canary is written at the first evaluation and then at most once per
+/// [canary interval](super::LogPipelineBuilder::canary_interval) (an hour by default), marked
+/// with target [`CANARY_TARGET`] and the field `prodready_self_check=true`; in between, the
+/// item reports the last canary's verdict and its age.
 pub fn logs_masked() -> LogsMasked {
     LogsMasked { pipeline: None }
 }
@@ -66,36 +71,36 @@ impl Check for LogsMasked {
             return Outcome::fail("no redacting log pipeline installed")
                 .remediation(HOW_TO_INSTALL);
         };
-        let secret = canary(ctx);
-        let output = match pipeline.write_canary(Some(&secret)) {
-            Ok(output) => output,
+        let check = match pipeline.self_check(ctx.host().now(), || canary(ctx)) {
+            Ok(check) => check,
             Err(e) => return not_installed(e),
         };
-        let bytes = output.len();
-        let outcome = if output.is_empty() {
-            Outcome::fail("the canary event did not reach the log output").remediation(format!(
+        let (run, when) = (&check.run, check.when());
+        let outcome = if run.bytes == 0 {
+            Outcome::fail(format!("the canary event written {when} did not reach the log output")).remediation(format!(
                 "let INFO events of target `{CANARY_TARGET}` through the subscriber's filter (e.g. `{CANARY_TARGET}=info` in `RUST_LOG`)"
             ))
-        } else if output.contains(secret.expose_secret()) {
-            Outcome::fail("a canary secret written through the log pipeline came out unmasked")
+        } else if run.leaked {
+            Outcome::fail(format!("a canary secret written through the log pipeline {when} came out unmasked"))
                 .remediation(format!("install the pipeline's own layer (`logs.layer()`) or its writer (`logs.make_writer()`) in the fmt layer; {HOW_TO_INSTALL}"))
-        } else if !output.contains(MASK) {
+        } else if !run.masked {
             Outcome::fail(format!(
-                "the canary event came out without the mask `{MASK}`"
+                "the canary event written {when} came out without the mask `{MASK}`"
             ))
             .remediation("write logs through the pipeline's writer only")
         } else {
             Outcome::pass(format!(
-                "a canary secret written through the log pipeline came out as `{MASK}`"
+                "a canary secret written through the log pipeline {when} came out as `{MASK}`"
             ))
         };
-        outcome.detail("output_bytes", bytes)
+        check.details(outcome.detail("output_bytes", run.bytes))
     }
 }
 
 /// A structured (JSON) log pipeline is installed and writes to stdout, stderr or a shipper:
 /// `pass`; text lines or another target: `warn`; no pipeline: `fail`. The format is observed
-/// by writing a probe event through the pipeline, not taken on trust.
+/// in the canary event written through the pipeline (shared with [`logs_masked`], at the
+/// pipeline's canary interval), not taken on trust.
 pub fn log_aggregation() -> LogAggregation {
     LogAggregation { pipeline: None }
 }
@@ -121,20 +126,16 @@ impl Check for LogAggregation {
             return Outcome::fail("no structured log pipeline installed")
                 .remediation(HOW_TO_INSTALL);
         };
-        let output = match pipeline.write_canary(None) {
-            Ok(output) => output,
+        let check = match pipeline.self_check(ctx.host().now(), || canary(ctx)) {
+            Ok(check) => check,
             Err(e) => return not_installed(e),
         };
-        let lines: Vec<&str> = output.lines().filter(|l| !l.trim().is_empty()).collect();
-        let json = !lines.is_empty()
-            && lines
-                .iter()
-                .all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok_and(|v| v.is_object()));
+        let (json, seen) = (check.run.json, check.run.lines > 0);
         let target = pipeline.target();
         let mut verdict = Verdict::new();
-        if lines.is_empty() {
+        if !seen {
             verdict.warn(
-                "the probe event did not reach the log output: its format cannot be seen",
+                "the canary event did not reach the log output: its format cannot be seen",
                 format!(
                     "let INFO events of target `{CANARY_TARGET}` through the subscriber's filter"
                 ),
@@ -153,15 +154,19 @@ impl Check for LogAggregation {
         }
         let format = if json {
             "json"
-        } else if lines.is_empty() {
+        } else if !seen {
             "unknown"
         } else {
             "text"
         };
-        verdict
-            .outcome(format!("JSON log lines go to {target}"))
+        let outcome = verdict
+            .outcome(format!(
+                "JSON log lines go to {target} (seen in the canary event written {})",
+                check.when()
+            ))
             .detail("format", format)
-            .detail("target", target.to_string())
+            .detail("target", target.to_string());
+        check.details(outcome)
     }
 }
 

@@ -28,14 +28,25 @@
 //! # }
 //! ```
 //!
+//! **Self-check events.** Two checks write a canary event through the pipeline to see it at
+//! work: at the first evaluation, then at most once per
+//! [`canary_interval`](LogPipelineBuilder::canary_interval) (an hour by default), never on
+//! every probe. The event has the target [`CANARY_TARGET`] and the field
+//! `prodready_self_check=true` ([`SELF_CHECK_FIELD`]): filter on either to keep it out of log
+//! alerts. Between canaries, the items report the last one's verdict and its age.
+//!
 //! In tests, scope the subscriber instead of installing it globally:
 //! `tracing::subscriber::with_default(logs.subscriber(), || …)`, and give the error-tracking
 //! check a [`PanicHook::simulated`] record instead of replacing the process's panic hook.
 
+#[cfg(test)]
+mod cadence_tests;
 mod checks;
 mod mask;
+mod memory;
 mod panic;
 mod pipeline;
+mod self_check;
 #[cfg(test)]
 mod tests;
 
@@ -44,11 +55,13 @@ pub use checks::{
     LogsMasked,
 };
 pub use mask::{Redactor, MASK, MIN_SECRET_LEN};
+pub use memory::MemoryWriter;
 pub use panic::{install_panic_hook, ErrorReporter, PanicHook, PanicReport};
 pub use pipeline::{
-    LogPipeline, LogPipelineBuilder, LogTarget, MarkerLayer, MemoryWriter, PipelineError,
-    RedactingGuard, RedactingWriter, CANARY_TARGET,
+    LogPipeline, LogPipelineBuilder, LogTarget, MarkerLayer, PipelineError, RedactingGuard,
+    RedactingWriter, CANARY_TARGET,
 };
+pub use self_check::{DEFAULT_CANARY_INTERVAL, SELF_CHECK_FIELD};
 
 use crate::Check;
 use std::sync::Arc;

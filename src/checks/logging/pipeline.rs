@@ -3,11 +3,13 @@
 //! installed and to write a canary through it.
 
 use super::mask::Redactor;
+use super::self_check::{CanaryRun, DEFAULT_CANARY_INTERVAL};
 use secrecy::SecretString;
 use std::fmt;
 use std::io::{self, Write};
 use std::sync::{Arc, Mutex};
 use std::thread::ThreadId;
+use std::time::Duration;
 use tracing::dispatcher::WeakDispatch;
 use tracing::{Dispatch, Subscriber};
 use tracing_subscriber::fmt::writer::{BoxMakeWriter, MakeWriter};
@@ -50,6 +52,10 @@ struct Shared {
     dispatch: Mutex<Option<WeakDispatch>>,
     /// Output captured per thread while a check writes its event.
     captures: Mutex<Vec<(ThreadId, Vec<u8>)>>,
+    /// How often, at most, the checks write their canary.
+    canary_interval: Duration,
+    /// What the last canary showed.
+    last_canary: Mutex<Option<CanaryRun>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -80,6 +86,7 @@ pub struct LogPipelineBuilder {
     json: bool,
     writer: Option<(BoxMakeWriter, LogTarget)>,
     redactor: Redactor,
+    canary_interval: Duration,
 }
 
 impl LogPipelineBuilder {
@@ -110,6 +117,14 @@ impl LogPipelineBuilder {
         self
     }
 
+    /// How often, at most, the logging checks write their canary event through the pipeline
+    /// (default [`DEFAULT_CANARY_INTERVAL`], an hour): the first evaluation writes one, later
+    /// ones report what it showed until the interval has passed. Zero writes one every time.
+    pub fn canary_interval(mut self, interval: Duration) -> Self {
+        self.canary_interval = interval;
+        self
+    }
+
     /// The pipeline.
     pub fn build(self) -> LogPipeline {
         let (inner, target) = self
@@ -123,6 +138,8 @@ impl LogPipelineBuilder {
                 target,
                 dispatch: Mutex::new(None),
                 captures: Mutex::new(Vec::new()),
+                canary_interval: self.canary_interval,
+                last_canary: Mutex::new(None),
             }),
         }
     }
@@ -147,6 +164,7 @@ impl LogPipeline {
             json: true,
             writer: None,
             redactor: Redactor::new(),
+            canary_interval: DEFAULT_CANARY_INTERVAL,
         }
     }
 
@@ -210,6 +228,19 @@ impl LogPipeline {
         self.dispatch().is_ok()
     }
 
+    /// How often, at most, the checks write their canary.
+    pub fn canary_interval(&self) -> Duration {
+        self.shared.canary_interval
+    }
+
+    pub(crate) fn ensure_installed(&self) -> Result<(), PipelineError> {
+        self.dispatch().map(drop)
+    }
+
+    pub(crate) fn last_canary(&self) -> std::sync::MutexGuard<'_, Option<CanaryRun>> {
+        lock(&self.shared.last_canary)
+    }
+
     fn dispatch(&self) -> Result<Dispatch, PipelineError> {
         match &*lock(&self.shared.dispatch) {
             None => Err(PipelineError::NotInstalled),
@@ -217,9 +248,13 @@ impl LogPipeline {
         }
     }
 
-    /// Writes one INFO event with target [`CANARY_TARGET`] through the subscriber the pipeline
-    /// is installed in, masking `secret` for that moment (and mentioning it in the message);
-    /// returns what the pipeline wrote for it, after masking. Empty when a filter dropped it.
+    /// Writes one INFO event with target [`CANARY_TARGET`] and the field
+    /// `prodready_self_check=true` through the subscriber the pipeline is installed in, masking
+    /// `secret` for that moment (and mentioning it in the message); returns what the pipeline
+    /// wrote for it, after masking. Empty when a filter dropped it.
+    ///
+    /// The checks call it at the pipeline's [canary interval](LogPipelineBuilder::canary_interval),
+    /// not on every evaluation.
     pub fn write_canary(&self, secret: Option<&SecretString>) -> Result<String, PipelineError> {
         let dispatch = self.dispatch()?;
         let _registration = secret.and_then(|s| self.shared.redactor.register_temporarily(s));
@@ -228,9 +263,11 @@ impl LogPipeline {
         tracing::dispatcher::with_default(&dispatch, || match secret {
             Some(s) => {
                 let value = secrecy::ExposeSecret::expose_secret(s);
-                tracing::info!(target: CANARY_TARGET, canary = value, "prodready log canary {value}");
+                tracing::info!(target: CANARY_TARGET, prodready_self_check = true, canary = value, "prodready log canary {value}");
             }
-            None => tracing::info!(target: CANARY_TARGET, "prodready log probe"),
+            None => {
+                tracing::info!(target: CANARY_TARGET, prodready_self_check = true, "prodready log probe")
+            }
         });
         let mut captures = lock(&self.shared.captures);
         let taken = captures
@@ -329,43 +366,6 @@ impl Drop for RedactingGuard<'_> {
         let all = self.buf.len();
         // Nowhere to report a failed log write from inside the logger.
         let _ = self.forward(all);
-    }
-}
-
-/// An in-memory [`MakeWriter`] for tests: every line written, shared by its clones.
-#[derive(Debug, Clone, Default)]
-pub struct MemoryWriter {
-    buf: Arc<Mutex<Vec<u8>>>,
-}
-
-impl MemoryWriter {
-    /// An empty buffer.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Everything written so far.
-    pub fn contents(&self) -> String {
-        String::from_utf8_lossy(&lock(&self.buf)).into_owned()
-    }
-}
-
-impl Write for MemoryWriter {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        lock(&self.buf).extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for MemoryWriter {
-    type Writer = MemoryWriter;
-
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
     }
 }
 

@@ -128,7 +128,7 @@ async fn a_canary_through_the_installed_pipeline_comes_out_masked() {
     assert_eq!(o.status(), Status::Pass, "{}", o.message());
     assert_eq!(
         o.message(),
-        "a canary secret written through the log pipeline came out as `[REDACTED]`"
+        "a canary secret written through the log pipeline just now came out as `[REDACTED]`"
     );
     let text = out.contents();
     assert!(
@@ -169,7 +169,7 @@ async fn missing_uninstalled_or_filtered_pipelines_fail() {
         (o.status(), o.message()),
         (
             Status::Fail,
-            "the canary event did not reach the log output"
+            "the canary event written just now did not reach the log output"
         )
     );
 }
@@ -206,13 +206,13 @@ async fn log_aggregation_wants_json_to_a_collected_target() {
             true,
             LogTarget::Shipper("vector".into()),
             Status::Pass,
-            "JSON log lines go to shipper vector",
+            "JSON log lines go to shipper vector (seen in the canary event written just now)",
         ),
         (
             true,
             LogTarget::Stderr,
             Status::Pass,
-            "JSON log lines go to stderr",
+            "JSON log lines go to stderr (seen in the canary event written just now)",
         ),
         (
             false,
@@ -235,7 +235,7 @@ async fn log_aggregation_wants_json_to_a_collected_target() {
             .await;
         assert_eq!((o.status(), o.message()), (status, message));
         assert_eq!(o.details()["format"], if json { "json" } else { "text" });
-        assert!(out.contents().contains("prodready log probe"));
+        assert!(out.contents().contains("prodready log canary [REDACTED]"));
     }
 }
 

@@ -22,6 +22,15 @@
 //! (`ocid1.vaultsecret.oc1.<region>.<id>`, in the spec or in an environment variable, resolved
 //! through the provider), and — the case the checks fail — a plain environment value.
 //!
+//! **Paths** (files, secret volumes, config files, and the paths `*_FILE` variables name) may
+//! be relative: like every path a spec takes, they are relative to the process's working
+//! directory ([`Host::current_dir`](crate::Host::current_dir)), and reports show the absolute
+//! path tried. A host that cannot say its working directory makes a relative path an error.
+//!
+//! **Nothing inspected is no pass**: "Secrets encrypted" warns when no secret file was found to
+//! inspect and no config file was searched, when none of the declared secret files is mounted,
+//! and when a declared config file does not exist.
+//!
 //! Values are held in [`SecretString`]s and never printed: reports name secrets, sources,
 //! variables, paths and lengths only.
 
@@ -30,6 +39,7 @@ mod files;
 mod jwt;
 mod provider;
 mod resolve;
+mod resolved;
 mod role;
 mod sources;
 mod spec;
@@ -40,7 +50,7 @@ mod verdict;
 pub use files::{secret_files_protected, SecretFilesProtected};
 pub use jwt::{jwt_secret_strong, JwtSecretStrong};
 pub use provider::{OciVaultRef, ProviderError, SecretProvider};
-pub use resolve::{Origin, ResolveError, Resolved, Secrets};
+pub use resolved::{Origin, ResolveError, Resolved, Secrets};
 pub use role::{JwtAlgorithm, SecretRole};
 pub use secrecy::{ExposeSecret, SecretString};
 pub use sources::{

@@ -169,7 +169,7 @@ impl Check for DatabaseUrlInSecrets {
         let config = ConfigFiles::read(ctx.host(), spec);
         for (path, e) in &config.unreadable {
             verdict.fail(
-                format!("the config file {} cannot be read: {e}", path.display()),
+                format!("the config file {path} cannot be read: {e}"),
                 "fix the declared config file path or its permissions",
             );
         }

@@ -1,7 +1,8 @@
 //! What a service declares about its secrets: names, where each may come from, and its role.
 
 use super::provider::SecretProvider;
-use super::resolve::{resolve_secret, ProviderCache, ResolveError, Resolved, Secrets};
+use super::resolve::{resolve_secret, ProviderCache};
+use super::resolved::{ResolveError, Resolved, Secrets};
 use super::role::{JwtAlgorithm, SecretRole};
 use crate::Host;
 use std::fmt;

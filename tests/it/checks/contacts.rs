@@ -24,10 +24,10 @@ async fn contacts_follow_the_real_environment() {
         }
         // Declared in code, it passes unless the environment overrides it.
         let declared = Contacts::new()
-            .on_call("oncall@example.com")
+            .on_call("oncall@acme-shop.io")
             .devops_team("+49 30 1234567")
-            .database_admin("https://wiki.example.com/dba")
-            .security_team("mailto:security@example.com");
+            .database_admin("https://wiki.acme-shop.io/dba")
+            .security_team("mailto:security@acme-shop.io");
         let o = contact_configured(role).contacts(declared).run(&ctx).await;
         if !set {
             assert_eq!(o.status(), Status::Pass, "{o:?}");
@@ -36,8 +36,8 @@ async fn contacts_follow_the_real_environment() {
     }
     if std::env::var_os(ESCALATION_ENV).is_none() {
         let path = Contacts::new()
-            .escalate_to("lead@example.com")
-            .escalate_to("+1 202 555 0143");
+            .escalate_to("lead@acme-shop.io")
+            .escalate_to("+1 646 200 0143");
         let o = escalation_path().contacts(path).run(&ctx).await;
         assert_eq!(o.status(), Status::Pass, "{o:?}");
         assert_eq!(o.details()["steps"].as_array().unwrap().len(), 2);

@@ -3,7 +3,8 @@
 
 use prodready::checks::logging::{
     error_tracking, install_panic_hook, log_aggregation, logs_masked, ErrorReporter,
-    ErrorTrackingSpec, LogPipeline, LogTarget, MemoryWriter, PanicReport,
+    ErrorTrackingSpec, LogPipeline, LogTarget, MemoryWriter, PanicReport, CANARY_TARGET,
+    SELF_CHECK_FIELD,
 };
 use prodready::checks::secrets::SecretString;
 use prodready::{Check, Context, Status};
@@ -45,14 +46,22 @@ async fn a_real_subscriber_masks_and_the_checks_see_it() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    // Our two events, the canary and the probe.
-    assert_eq!(lines.len(), 4, "{text}");
+    // Our two events, and one canary that both checks share, marked as a self-check.
+    assert_eq!(lines.len(), 3, "{text}");
     assert_eq!(
         lines[0]["fields"]["message"],
         "session opened with [REDACTED]"
     );
     assert_eq!(lines[1]["fields"]["authorization"], "[REDACTED]");
-    assert_eq!(lines[2]["target"], "prodready::canary");
+    assert_eq!(lines[2]["target"], CANARY_TARGET);
+    assert_eq!(lines[2]["fields"][SELF_CHECK_FIELD], true);
+    // Evaluated again and again on the real clock: no more lines within the hour.
+    for _ in 0..20 {
+        let o = logs_masked().pipeline(logs.clone()).run(&ctx).await;
+        assert_eq!(o.status(), Status::Pass, "{}", o.message());
+        log_aggregation().pipeline(logs.clone()).run(&ctx).await;
+    }
+    assert_eq!(out.contents().lines().count(), 3, "{}", out.contents());
     drop(dispatch);
     assert!(!logs.is_installed());
 }

@@ -93,7 +93,7 @@ async fn a_secret_in_a_plain_config_file_fails_naming_secret_and_file() {
     assert_outcome(&o, Status::Fail, &[]);
     assert_eq!(
         o.message(),
-        "secret `jwt` sits in the plain config file /app/config.yaml"
+        "secret `jwt` sits in the plain config file /app/config.yaml; the declared config file /app/missing.yaml does not exist: it was not searched"
     );
     assert_eq!(o.details()["config_files_checked"], 2);
     assert_eq!(
@@ -147,5 +147,116 @@ async fn nothing_declared_or_nothing_to_verify_warns() {
     assert_eq!(
         o.message(),
         "no secret file is mounted; no secret in the 1 declared config file"
+    );
+}
+
+#[tokio::test]
+async fn inspecting_nothing_is_never_a_pass() {
+    // Declared files that are not mounted, and a config file with nothing to look for in it
+    // (the only secret resolves to nothing): zero files inspected.
+    let host = FakeHost::new().file("/app/config.toml", "port = 8080\n");
+    let spec = SecretSpec::new()
+        .secret(
+            Secret::new("db")
+                .from_file("/run/secrets/db")
+                .or_env("APP_DB_URL"),
+        )
+        .secret(Secret::new("jwt").from_dir("/var/run/secrets/app"))
+        .config_file("/app/config.toml");
+    let o = run(secret_files_protected(), host, Some(spec)).await;
+    assert_outcome(&o, Status::Warn, &[]);
+    assert_eq!(
+        o.message(),
+        "the 1 declared config file could not be searched: no declared secret resolved to a value to look for; \
+         none of the 2 declared secret paths is mounted (looked for /run/secrets/db, /var/run/secrets/app): no file mode could be inspected"
+    );
+    assert_eq!(o.details()["config_files_checked"], 0);
+    assert_eq!(
+        o.details()["secret_files_absent"],
+        serde_json::json!(["/run/secrets/db", "/var/run/secrets/app"])
+    );
+
+    // A declared config file that does not exist is not "no config file declared".
+    let host = FakeHost::new().file_with_mode("/run/secrets/jwt", PASSWORD, 0o400);
+    let spec = SecretSpec::new()
+        .secret(Secret::new("jwt").from_file("/run/secrets/jwt"))
+        .config_file("/app/config.toml");
+    let o = run(secret_files_protected(), host, Some(spec)).await;
+    assert_outcome(&o, Status::Warn, &[]);
+    assert_eq!(
+        o.message(),
+        "the declared config file /app/config.toml does not exist: it was not searched"
+    );
+    assert!(o
+        .remediation_text()
+        .unwrap()
+        .contains("SecretSpec::config_file"));
+}
+
+#[tokio::test]
+async fn relative_paths_are_read_from_the_working_directory() {
+    let host = FakeHost::new()
+        .with_current_dir("/srv/app")
+        .env("APP_JWT_FILE", "secrets/jwt")
+        .file_with_mode("/srv/app/secrets/jwt", PASSWORD, 0o400)
+        .file_with_mode("/srv/app/secrets/volume/api", "sk-live-0123456789", 0o440)
+        .file(
+            "/srv/app/config/app.toml",
+            format!("jwt = \"{PASSWORD}\"\n"),
+        )
+        // Decoys where a read from `/` would look.
+        .file_with_mode("/secrets/jwt", "decoy-value-123", 0o600)
+        .file("/config/app.toml", "port = 1\n");
+    let spec = SecretSpec::new()
+        .secret(Secret::new("jwt").from_file_env("APP_JWT_FILE"))
+        .directory("secrets/volume")
+        .config_file("config/app.toml")
+        .config_file("config/missing.toml");
+    let o = run(secret_files_protected(), host.clone(), Some(spec.clone())).await;
+    assert_outcome(&o, Status::Fail, &[]);
+    assert_eq!(
+        o.message(),
+        "/srv/app/secrets/volume/api is mode 0440: readable by its group; \
+         secret `jwt` sits in the plain config file /srv/app/config/app.toml; \
+         the declared config file /srv/app/config/missing.toml (`config/missing.toml` in the working directory) does not exist: it was not searched"
+    );
+    let files: Vec<&str> = o.details()["secret_files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        files,
+        ["/srv/app/secrets/jwt", "/srv/app/secrets/volume/api"]
+    );
+    assert_eq!(
+        o.details()["config_files_missing"],
+        serde_json::json!(["/srv/app/config/missing.toml"])
+    );
+
+    // The service reads the same files when it resolves its secrets.
+    let resolved = spec.resolve(&host).await.unwrap();
+    let jwt = resolved.resolved("jwt").unwrap();
+    assert_eq!(jwt.value().expose_secret(), PASSWORD);
+    assert_eq!(jwt.origin().file(), Some(Path::new("/srv/app/secrets/jwt")));
+
+    // Without a working directory, a relative path is a clear error, never a read from `/`.
+    let host = FakeHost::new().file_with_mode("/secrets/jwt", "decoy-value-123", 0o600);
+    let spec = SecretSpec::new().secret(Secret::new("jwt").from_file("secrets/jwt"));
+    let o = run(secret_files_protected(), host.clone(), Some(spec.clone())).await;
+    assert_outcome(&o, Status::Fail, &["decoy-value-123"]);
+    assert!(
+        o.message().starts_with(
+            "cannot locate the secret file: the relative path `secrets/jwt` cannot be resolved"
+        ),
+        "{}",
+        o.message()
+    );
+    let err = spec.resolve(&host).await.unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("secret `jwt`: file secrets/jwt cannot be read: the relative path `secrets/jwt` cannot be resolved"),
+        "{err}"
     );
 }

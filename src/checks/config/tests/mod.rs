@@ -4,6 +4,8 @@ use crate::testing::FakeHost;
 use crate::Status;
 use serde::Deserialize;
 
+mod paths;
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)] // read by serde only
