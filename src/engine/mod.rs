@@ -49,7 +49,11 @@ impl Settings {
     fn ttl_for(&self, item: &Item) -> Duration {
         match item.kind {
             Kind::Probe | Kind::Monitor => self.probe_ttl,
-            Kind::Evidence | Kind::Attestation => Duration::MAX,
+            // An artifact shipped with the build does not change while it runs.
+            Kind::Evidence => Duration::MAX,
+            // An attestation can expire while the service runs: looked at again every 10 min
+            // (reported in the checklist, metrics and listeners; never in `/readyz`).
+            Kind::Attestation => Duration::from_secs(600),
         }
     }
 }
@@ -250,6 +254,10 @@ impl Readiness {
             .index
             .get(id)
             .is_some_and(|&i| self.inner.checklist.items()[i].gate_of() != crate::Gate::None)
+    }
+
+    pub(crate) fn inner_probe_ttl(&self) -> Duration {
+        self.inner.settings.probe_ttl
     }
 
     pub(crate) fn access(&self) -> &crate::http::Access {

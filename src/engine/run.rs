@@ -221,23 +221,20 @@ async fn run_check(inner: &Arc<Inner>, item: &Item, check: Arc<dyn crate::Check>
     let blocking = BLOCKING_POLL.min(timeout / 2);
     let result = match answered {
         Ok(Ok(result)) if elapsed <= timeout + stall_slack(timeout) => result,
-        // It answered, but after its own deadline: that is this check's failure.
-        Ok(Ok(_)) => {
-            let mut o = Outcome::fail(format!(
-                "answered after {}, over its {limit} timeout",
-                ms(elapsed)
-            ));
-            if blocked >= blocking {
-                o.message.push_str(&format!(
-                    ": the check blocked its thread for {} without waiting",
-                    ms(blocked)
-                ));
-                o = o.remediation(BLOCKING_REMEDIATION);
-            }
-            return o
-                .detail("timeout_ms", timeout.as_millis() as u64)
-                .detail("elapsed_ms", elapsed.as_millis() as u64);
+        // It answered after its own deadline, and its timer did not fire in time either.
+        Ok(Ok(_)) if blocked >= blocking => {
+            // It held its thread itself: that is this check's failure.
+            return Outcome::fail(format!(
+                "answered after {}, over its {limit} timeout: the check blocked its thread for {} without waiting",
+                ms(elapsed),
+                ms(blocked)
+            ))
+            .remediation(BLOCKING_REMEDIATION)
+            .detail("timeout_ms", timeout.as_millis() as u64)
+            .detail("elapsed_ms", elapsed.as_millis() as u64)
+            .detail("blocked_ms", blocked.as_millis() as u64);
         }
+        Ok(Ok(_)) => return stalled(limit, timeout, elapsed.saturating_sub(timeout)),
         Ok(Err(e)) => return Outcome::fail(format!("check task ended abnormally: {e}")),
         Err(_) => {
             abort.abort();
@@ -252,15 +249,7 @@ async fn run_check(inner: &Arc<Inner>, item: &Item, check: Arc<dyn crate::Check>
             }
             let late = elapsed.saturating_sub(timeout);
             if late > stall_slack(timeout) {
-                // The timer itself ran late: something else held the check runtime's threads,
-                // so this check's own time is unknown. Say so instead of blaming it.
-                return Outcome::warn(format!(
-                    "not judged: its {limit} timeout fired {} late because the check runtime was stalled (another check blocked its thread)",
-                    ms(late)
-                ))
-                .detail("timeout_ms", timeout.as_millis() as u64)
-                .detail("stalled_ms", late.as_millis() as u64)
-                .remediation("find the check that blocked its thread (its own item says so) and fix it; this item is judged again on the next evaluation");
+                return stalled(limit, timeout, late);
             }
             return Outcome::fail(format!("timed out after {limit}"))
                 .detail("timeout_ms", timeout.as_millis() as u64);
@@ -298,6 +287,18 @@ pub(super) fn stall_summary(items: &[Arc<ItemReport>]) -> Option<String> {
             format!("blocked by: {}", blockers.join(", "))
         }
     ))
+}
+
+/// The verdict of a check whose timer fired late because the check runtime stalled: its own
+/// time is unknown, so it is not blamed.
+fn stalled(limit: humantime::FormattedDuration, timeout: Duration, late: Duration) -> Outcome {
+    let ms = humantime::format_duration(Duration::from_millis(late.as_millis() as u64));
+    Outcome::warn(format!(
+        "not judged: its {limit} timeout fired {ms} late because the check runtime was stalled (another check blocked its thread)"
+    ))
+    .detail("timeout_ms", timeout.as_millis() as u64)
+    .detail("stalled_ms", late.as_millis() as u64)
+    .remediation("find the check that blocked its thread (its own item says so) and fix it; this item is judged again on the next evaluation")
 }
 
 const BLOCKING_REMEDIATION: &str =

@@ -26,8 +26,13 @@ mod access;
 #[cfg(feature = "axum")]
 mod axum;
 mod query;
+#[cfg(any(feature = "axum", feature = "hyper-server"))]
+pub mod serve;
 #[cfg(feature = "hyper-server")]
 pub mod server;
+
+#[cfg(any(feature = "axum", feature = "hyper-server"))]
+pub use serve::{ServeError, ServeOptions, SettingError};
 
 pub(crate) use access::Access;
 pub use access::{Authorized, TOKEN_FILE_ENV};

@@ -10,6 +10,7 @@ mod engine;
 mod evidence;
 mod http;
 mod monitor;
+mod probes;
 mod render;
 #[cfg(feature = "hyper-server")]
 mod server;
