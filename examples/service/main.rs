@@ -7,8 +7,11 @@
 //! ```
 //!
 //! Environment: `PRODREADY_LISTEN` (default `127.0.0.1:3000`), `PRODREADY_STRICT=1` (exit
-//! non-zero when not ready), `EXAMPLE_DATABASE_URL` (default: a SQLite file in the temp dir; a
-//! `postgres://…` URL puts the orders in PostgreSQL).
+//! non-zero before serving when the startup or readiness gate fails), `EXAMPLE_DATABASE_URL`
+//! (default: a SQLite file in the temp dir; a `postgres://…` URL puts the orders in PostgreSQL),
+//! `PRODREADY_DETAILS_TOKEN_FILE` (a file holding the bearer token that shows the whole report),
+//! `PRODREADY_MANAGEMENT_LISTEN` (a second listener showing the whole report to anyone),
+//! `PRODREADY_DRAIN_PERIOD` (how long `/readyz` fails on SIGTERM before the server stops, `5s`).
 
 mod checks;
 mod db;
@@ -24,10 +27,10 @@ use prodready::checks::env::{EnvSpec, EnvVar};
 use prodready::checks::logging::LogPipeline;
 use prodready::checks::window::DeploymentWindows;
 use prodready::evidence::{BuildInfo, EvidenceSpec};
-use prodready::monitor::{Availability, LogMonitor, RequestMonitor, Triggers};
+use prodready::http::serve::{address_var, ServeOptions, LISTEN_ENV};
+use prodready::monitor::{LogMonitor, RequestMonitor, Triggers};
 use prodready::{check_fn, standard, Readiness};
 use serde::{Deserialize, Serialize};
-use std::time::Duration;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
@@ -47,7 +50,11 @@ async fn main() -> anyhow::Result<()> {
     // acceptable", the rollback triggers).
     let requests = RequestMonitor::new();
 
-    let listen = std::env::var("PRODREADY_LISTEN").unwrap_or_else(|_| "127.0.0.1:3000".to_owned());
+    // A bad setting is an error naming its variable.
+    let host = prodready::RealHost::new();
+    let listen = address_var(&host, LISTEN_ENV, Some("127.0.0.1:3000"))?
+        .ok_or_else(|| anyhow::anyhow!("{LISTEN_ENV}: no address"))?;
+    let options = ServeOptions::from_env(&host)?;
     let url = std::env::var("EXAMPLE_DATABASE_URL").unwrap_or_else(|_| {
         format!(
             "sqlite://{}",
@@ -102,51 +109,25 @@ async fn main() -> anyhow::Result<()> {
         // A monitor turns `fail` after 3 bad evaluations in a row and back after 2 good ones.
         .monitor_hysteresis(3, 2)
         .build()?;
-    // /startupz and /readyz answer 503 until the startup verification has run.
-    readiness.set_availability(Availability::Starting);
-    readiness.verify_startup().await?;
-    readiness.spawn_refresher(Duration::from_secs(2));
-
     let app = Router::new()
         .route("/orders", get(list_orders).post(create_order))
         .with_state(pool)
-        .merge(readiness.router())
         .layer(requests.layer());
-    tracing::info!(address = %listener.local_addr()?, "listening: GET /readiness-checklist, /livez, /readyz");
-    // On SIGTERM (or Ctrl-C): fail /readyz at once, keep serving for the drain period so load
-    // balancers stop sending traffic, then stop.
-    let drain = Duration::from_secs(
-        std::env::var("EXAMPLE_DRAIN_SECONDS")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(10),
-    );
-    let draining = readiness.clone();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            tracing::info!(seconds = drain.as_secs(), "shutting down: draining");
-            draining.drain(drain).await;
-        })
+    tracing::info!(address = %listener.local_addr()?, "listening: GET /readiness-checklist, /livez, /readyz, /startupz");
+    // Marks the service starting and serves the probes, verifies the startup (strict: exits
+    // non-zero before it is ever ready), marks it ready and refreshes the report; on SIGTERM
+    // or Ctrl-C fails /readyz for the drain period while still serving, then shuts down within
+    // the grace period.
+    readiness
+        .serve_with(
+            listener,
+            app,
+            options,
+            prodready::http::serve::shutdown_signal(),
+        )
         .await?;
     tracing::info!("stopped");
     Ok(())
-}
-
-/// SIGTERM (what Kubernetes sends) or Ctrl-C.
-async fn shutdown_signal() {
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    tokio::select! {
-        _ = term => {}
-        _ = tokio::signal::ctrl_c() => {}
-    }
 }
 
 /// The environment the example reads, documented in `examples/service/.env.example`.
@@ -162,7 +143,15 @@ fn environment() -> EnvSpec {
         .var(EnvVar::new("EXAMPLE_DATABASE_URL").description("the orders database"))
         .var(EnvVar::new("PRODREADY_DEPLOYMENT_WINDOWS").description("when deployments may happen"))
         .var(EnvVar::new("EXAMPLE_EVIDENCE_DIR").description("the evidence bundle"))
-        .var(EnvVar::new("EXAMPLE_DRAIN_SECONDS").description("how long to drain on SIGTERM"))
+        .var(EnvVar::new("PRODREADY_DRAIN_PERIOD").description("how long to drain on SIGTERM"))
+        .var(
+            EnvVar::new("PRODREADY_DETAILS_TOKEN_FILE")
+                .description("the token that shows the whole report"),
+        )
+        .var(
+            EnvVar::new("PRODREADY_MANAGEMENT_LISTEN")
+                .description("a listener showing the whole report"),
+        )
 }
 
 #[derive(Deserialize)]

@@ -125,7 +125,7 @@ struct State {
     /// Hysteresis streaks per item.
     damp: Vec<runtime::Damp>,
     /// The liveness items' last results and the instant the first goes stale.
-    live: Option<(Arc<[Arc<crate::report::ItemReport>]>, Option<Instant>)>,
+    live: Option<(snapshot::LiveItems, Option<Instant>)>,
     /// The liveness evaluation in progress (single flight, like `inflight`).
     live_inflight: Option<snapshot::LiveFuture>,
     /// The report the startup was judged on (`/startupz`).

@@ -9,8 +9,11 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
 
+/// The liveness items' results.
+pub(super) type LiveItems = Arc<[Arc<ItemReport>]>;
+
 /// The liveness evaluation in flight.
-pub(super) type LiveFuture = Shared<BoxFuture<'static, Arc<[Arc<ItemReport>]>>>;
+pub(super) type LiveFuture = Shared<BoxFuture<'static, LiveItems>>;
 
 /// The message of an item no evaluation has reached yet.
 pub(crate) const NOT_EVALUATED: &str = "not evaluated yet: the first evaluation is still running";
@@ -138,7 +141,7 @@ impl Readiness {
 
     /// The liveness results if fresh (`(Some, None)`), else the evaluation that brings them (and
     /// the stale ones, if any).
-    fn live_state(&self) -> (Option<Arc<[Arc<ItemReport>]>>, Option<LiveFuture>) {
+    fn live_state(&self) -> (Option<LiveItems>, Option<LiveFuture>) {
         let mut state = self.inner.lock();
         let known = state.live.as_ref().map(|(items, _)| items.clone());
         let fresh = state

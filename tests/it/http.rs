@@ -92,6 +92,9 @@ async fn the_checklist_is_200_when_ready_and_503_when_not() {
     }
     assert_eq!(item["id"], "infrastructure.database.database-reachable");
     assert_eq!(item["remediation"], "start the database");
+    // What bound the check: here the line of `Item::check` in this file.
+    let by = item["bound_by"].as_str().unwrap();
+    assert!(by.starts_with("tests/it/http.rs:"), "{by}");
 }
 
 #[tokio::test]

@@ -54,15 +54,23 @@ fn the_standard_checklist_is_the_seed_with_its_ids() {
 
 #[tokio::test]
 async fn unautomated_items_are_pending_never_pass() {
-    let checklist = standard::production_deployment();
-    let report = readiness(checklist.clone()).evaluate().await;
+    // Every standard row has a built-in check, so the rows themselves, unbound, are the
+    // unautomated items: each must be `pending` with the way it is verified, never `pass`.
+    let unbound =
+        standard::rows()
+            .into_iter()
+            .fold(prodready::Checklist::new("unbound"), |c, row| {
+                c.item(
+                    prodready::Item::new(&row.section, row.group.as_deref(), &row.title)
+                        .kind(row.kind)
+                        .verified_by(row.verified_by.clone()),
+                )
+            });
+    let report = readiness(unbound.clone()).evaluate().await;
     assert_eq!(report.items.len(), 104);
-    let unautomated: Vec<_> = checklist
-        .items()
-        .iter()
-        .filter(|i| !i.is_automated())
-        .collect();
-    for item in &unautomated {
+    assert_eq!(report.summary.pending, 104, "{}", report.summary);
+    for item in unbound.items() {
+        assert!(!item.is_automated());
         let reported = report.item(item.id()).unwrap();
         assert_eq!(reported.status, Status::Pending, "{}", item.id());
         assert_eq!(
@@ -72,37 +80,49 @@ async fn unautomated_items_are_pending_never_pass() {
                 item.verification().unwrap()
             )
         );
+        assert_eq!(reported.bound_by, None);
     }
-    assert_eq!(
-        report.summary.pending,
-        report
-            .items
-            .iter()
-            .filter(|i| i.status == Status::Pending)
-            .count()
-    );
     assert!(!report.compliant);
 }
 
 #[test]
 fn the_built_in_checks_are_bound_where_their_rows_say() {
-    // Rows made real by the built-in self-inspection checks.
-    let automated: Vec<String> = standard::production_deployment()
-        .items()
-        .iter()
-        .filter(|i| i.is_automated())
-        .map(|i| i.id().to_owned())
-        .collect();
-    let rows = standard::rows();
+    // The table read here column by column, independently of `standard::rows()`.
+    let table = include_str!("../../checklist/items.tsv");
+    let mut lines = table.lines();
+    let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
+    assert_eq!(
+        &header[..9],
+        ["n", "id", "section", "group", "item", "kind", "gate", "severity", "tags"]
+    );
     let checklist = standard::production_deployment();
-    for id in &automated {
-        let row = rows.iter().find(|r| &r.id == id).unwrap();
-        assert_eq!(
-            checklist.get(id).unwrap().kind_of(),
-            row.kind,
-            "{id} keeps its row's kind"
-        );
+    let mut seen = 0;
+    for line in lines.filter(|l| !l.trim().is_empty()) {
+        let f: Vec<&str> = line.split('\t').collect();
+        let item = checklist
+            .get(f[1])
+            .unwrap_or_else(|| panic!("row {} `{}` is in the checklist", f[0], f[1]));
+        let kind = if f[5] == "attest" {
+            "attestation"
+        } else {
+            f[5]
+        };
+        assert_eq!(item.kind_of().as_str(), kind, "{}", f[1]);
+        assert_eq!(item.gate_of().as_str(), f[6], "{}", f[1]);
+        assert_eq!(item.severity_of().as_str(), f[7], "{}", f[1]);
+        let tags: Vec<&str> = if f[8] == "-" {
+            Vec::new()
+        } else {
+            f[8].split(',').collect()
+        };
+        assert_eq!(item.tag_list(), tags.as_slice(), "{}", f[1]);
+        // Every row is bound to a built-in check, and the item says so.
+        assert!(item.is_automated(), "{}", f[1]);
+        let by = item.bound_by().unwrap_or_default();
+        assert!(by.starts_with("built-in: prodready::"), "{}: {by}", f[1]);
+        seen += 1;
     }
+    assert_eq!(seen, 104);
 }
 
 #[tokio::test]
