@@ -159,7 +159,7 @@ pub async fn handle(readiness: &Readiness, req: Request<'_>) -> Option<Response>
         Route::Readyz => readyz(readiness, &query).await,
         Route::Startupz => startupz(readiness, &query),
         #[cfg(feature = "prometheus")]
-        Route::Metrics => metrics(readiness, &query).await,
+        Route::Metrics => metrics(readiness, &query, req.accept).await,
     };
     Some(answer.unwrap_or_else(Response::from))
 }
@@ -176,7 +176,8 @@ enum Route<'a> {
 
 fn pick_format(query: &Query, accept: Option<&str>) -> Result<Format, QueryError> {
     if let Some(name) = query.single("format")? {
-        return Format::from_name(name).ok_or_else(|| {
+        // `?format=health+json` as written in a URL: `+` decodes to a space.
+        return Format::from_name(&name.replace(' ', "+")).ok_or_else(|| {
             QueryError::bad_value("format", name, Format::ALL.iter().map(|f| f.name()))
         });
     }
@@ -261,6 +262,7 @@ async fn item(
         Format::Json => json::render_item(item),
         Format::Text => text::render_item(item),
         Format::Markdown => markdown::render_item(item),
+        Format::HealthJson => crate::report::health::render_item(&report, item),
         // Whole-report formats: a report of this one item.
         other => other.render(&report.retain(|i| i.id == id)),
     };
@@ -295,15 +297,15 @@ fn startupz(readiness: &Readiness, query: &Query) -> Result<Response, QueryError
 }
 
 #[cfg(feature = "prometheus")]
-async fn metrics(readiness: &Readiness, query: &Query) -> Result<Response, QueryError> {
+async fn metrics(
+    readiness: &Readiness,
+    query: &Query,
+    accept: Option<&str>,
+) -> Result<Response, QueryError> {
     query.allow(&[])?;
     let report = readiness.evaluate().await;
-    let body = crate::monitor::metrics::render(readiness, &report);
-    Ok(Response::new(
-        200,
-        crate::monitor::metrics::CONTENT_TYPE,
-        body,
-    ))
+    let (content_type, body) = crate::monitor::metrics::render_for(readiness, &report, accept);
+    Ok(Response::new(200, content_type, body))
 }
 
 async fn readyz(readiness: &Readiness, query: &Query) -> Result<Response, QueryError> {
