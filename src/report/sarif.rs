@@ -192,9 +192,13 @@ fn standard_rows() -> HashMap<&'static str, usize> {
 
 fn location(i: &ItemReport, rows: &HashMap<&str, usize>, fallback: &str) -> Value {
     let logical = json!([{ "fullyQualifiedName": i.id, "kind": "object" }]);
+    // A whole file is located at its first line (code scanning wants a region).
     if let Some(file) = artifact(i) {
         return json!({
-            "physicalLocation": { "artifactLocation": { "uri": file, "uriBaseId": "%SRCROOT%" } },
+            "physicalLocation": {
+                "artifactLocation": { "uri": file, "uriBaseId": "%SRCROOT%" },
+                "region": { "startLine": 1 },
+            },
             "logicalLocations": logical,
         });
     }
@@ -207,7 +211,10 @@ fn location(i: &ItemReport, rows: &HashMap<&str, usize>, fallback: &str) -> Valu
             "logicalLocations": logical,
         }),
         None => json!({
-            "physicalLocation": { "artifactLocation": { "uri": fallback, "uriBaseId": "%SRCROOT%" } },
+            "physicalLocation": {
+                "artifactLocation": { "uri": fallback, "uriBaseId": "%SRCROOT%" },
+                "region": { "startLine": 1 },
+            },
             "logicalLocations": logical,
         }),
     }
@@ -238,7 +245,8 @@ fn is_absolute_uri(s: &str) -> bool {
     url::Url::parse(s).is_ok_and(|u| !u.cannot_be_a_base())
 }
 
-/// `No root user` → `NoRootUser` (a SARIF rule name is an identifier).
+/// `No root user` → `NoRootUser`, `README.md updated` → `ReadmeMdUpdated` (a SARIF rule name
+/// is a Pascal-case identifier).
 fn pascal_case(title: &str) -> String {
     title
         .split(|c: char| !c.is_alphanumeric())
@@ -246,7 +254,11 @@ fn pascal_case(title: &str) -> String {
         .map(|w| {
             let mut c = w.chars();
             c.next()
-                .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                .map(|f| {
+                    f.to_uppercase()
+                        .chain(c.flat_map(char::to_lowercase))
+                        .collect::<String>()
+                })
                 .unwrap_or_default()
         })
         .collect()
