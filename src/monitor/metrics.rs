@@ -107,10 +107,10 @@ fn log_family(l: &LogMonitor) -> Family {
 fn monitors(ctx: &Context) -> Vec<Family> {
     let mut out = Vec::new();
     if let Some(m) = ctx.resource::<RequestMonitor>() {
-        out.extend(request_families(&m));
+        out.extend(request_families(m));
     }
     if let Some(l) = ctx.resource::<LogMonitor>() {
-        out.push(log_family(&l));
+        out.push(log_family(l));
     }
     out
 }
