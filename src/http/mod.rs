@@ -11,6 +11,7 @@
 
 #[cfg(feature = "axum")]
 mod axum;
+mod openapi;
 mod query;
 #[cfg(feature = "hyper-server")]
 pub mod server;
@@ -18,6 +19,7 @@ pub mod server;
 use crate::model::Status;
 use crate::report::{json, kubernetes, markdown, text, Format, ItemReport, Report};
 use crate::Readiness;
+pub use openapi::{openapi, report_schema};
 use query::{Query, QueryError};
 use std::sync::Arc;
 

@@ -13,6 +13,8 @@ non-zero when the output breaks what its consumer requires.
   health DIR                      draft-inadarei-api-health-check-06 on every answer in DIR
   markdown IMPORTED JSON          `prodready import --json` gives back every id and title
   openmetrics FILE                the Prometheus client's strict OpenMetrics parser
+  report-schema OPENAPI JSON...   each JSON report against the report schema of the OpenAPI
+                                  document (JSON Schema 2020-12, `prodready::http::report_schema`)
 """
 
 import json
@@ -211,6 +213,23 @@ def openmetrics(path):
     ok("OpenMetrics parser (prometheus_client)", f"{len(families)} families")
 
 
+def report_schema(openapi_path, *reports):
+    import jsonschema
+
+    doc = json.load(open(openapi_path))
+    defs = json.loads(json.dumps(doc["components"]["schemas"]).replace("#/components/schemas/", "#/$defs/"))
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$ref": "#/$defs/Report", "$defs": defs}
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    problems = []
+    for path in reports:
+        for e in validator.iter_errors(json.load(open(path))):
+            problems.append(f"{os.path.basename(path)}: /{'/'.join(map(str, e.absolute_path))}: {e.message}")
+    if problems:
+        fail("JSON report against the OpenAPI report schema", problems)
+    ok("JSON report against the OpenAPI report schema", f"{len(reports)} reports")
+
+
 def main():
     cmd, args = sys.argv[1], sys.argv[2:]
     {
@@ -220,6 +239,7 @@ def main():
         "health": health,
         "markdown": markdown,
         "openmetrics": openmetrics,
+        "report-schema": report_schema,
     }[cmd](*args)
 
 

@@ -8,6 +8,7 @@ mod junit;
 mod markdown;
 #[cfg(feature = "prometheus")]
 mod metrics;
+mod openapi;
 mod sarif;
 
 use crate::common::{fail, pass};
