@@ -13,6 +13,8 @@ non-zero when the output breaks what its consumer requires.
   health DIR                      draft-inadarei-api-health-check-06 on every answer in DIR
   markdown IMPORTED JSON          `prodready import --json` gives back every id and title
   openmetrics FILE                the Prometheus client's strict OpenMetrics parser
+  prometheus-api URL              a Prometheus server scraping the example: the target is up,
+                                  the series are there, with the types of the exposition
   report-schema OPENAPI JSON...   each JSON report against the report schema of the OpenAPI
                                   document (JSON Schema 2020-12, `prodready::http::report_schema`)
 """
@@ -230,6 +232,52 @@ def report_schema(openapi_path, *reports):
     ok("JSON report against the OpenAPI report schema", f"{len(reports)} reports")
 
 
+def prometheus_api(url):
+    import time
+    import urllib.parse
+    import urllib.request
+
+    def api(path, **params):
+        query = urllib.parse.urlencode(params)
+        with urllib.request.urlopen(f"{url}/api/v1/{path}?{query}", timeout=5) as r:
+            return json.load(r)["data"]
+
+    problems = []
+    deadline = time.time() + 60
+    target = None
+    while time.time() < deadline:
+        try:
+            targets = api("targets")["activeTargets"]
+            target = next((t for t in targets if t["labels"].get("job") == "example"), None)
+            if target and target["health"] == "up" and api("query", query='prodready_ready{job="example"}')["result"]:
+                break
+        except OSError:
+            pass
+        time.sleep(1)
+    if not target or target["health"] != "up":
+        fail("Prometheus server", [f"the example's target is not up: {target and target.get('lastError')}"])
+    count = api("query", query='prodready_request_duration_seconds_count{job="example"}')["result"]
+    if not count or float(count[0]["value"][1]) < 1:
+        problems.append(f"prodready_request_duration_seconds_count after traffic: {count}")
+    items = api("query", query='count(prodready_item_status{job="example"} == 1)')["result"]
+    if not items or int(float(items[0]["value"][1])) < 100:
+        problems.append(f"prodready_item_status: {items}")
+    time.sleep(2)  # metadata is collected with the scrapes
+    metadata = api("metadata")
+    want = {
+        "prodready_request_latency_seconds": "summary",
+        "prodready_request_duration_seconds": "histogram",
+        "prodready_item_status": "gauge",
+    }
+    for name, kind in want.items():
+        got = [m["type"] for m in metadata.get(name, [])]
+        if got != [kind]:
+            problems.append(f"{name}: type {got}, expected {kind}")
+    if problems:
+        fail("Prometheus server (scrape, HTTP API)", problems)
+    ok("Prometheus server (scrape, HTTP API)", f"target up, {int(float(count[0]['value'][1]))} requests in the histogram")
+
+
 def main():
     cmd, args = sys.argv[1], sys.argv[2:]
     {
@@ -240,6 +288,7 @@ def main():
         "markdown": markdown,
         "openmetrics": openmetrics,
         "report-schema": report_schema,
+        "prometheus-api": prometheus_api,
     }[cmd](*args)
 
 
