@@ -124,10 +124,9 @@ enum Command {
 }
 
 fn render_as(format: &str, report: &Report) -> Result<String, String> {
-    let format = if format == "health" {
-        "health+json"
-    } else {
-        format
+    let format = match format {
+        "health" | "health json" => "health+json",
+        other => other,
     };
     let names: Vec<&str> = prodready::Format::ALL.iter().map(|f| f.name()).collect();
     prodready::Format::from_name(format)
@@ -166,7 +165,12 @@ async fn verify(
         .build()
         .map_err(|e| e.to_string())?;
     let report = readiness.evaluate_fresh().await;
-    println!("{}", render_as(format, &report)?);
+    // Under --strict a blocking pending item fails the gate: JUnit shows it as an <error>.
+    let text = match format {
+        "junit" => prodready::report::junit::render_with(&report, strict),
+        _ => render_as(format, &report)?,
+    };
+    println!("{text}");
     // Release items answer for the startup gate: CI asks what a strict startup would.
     Ok(if report.ready && report.startup {
         ExitCode::SUCCESS

@@ -1,5 +1,9 @@
 //! `prodready import`: a Markdown checklist in the seed's layout (`## Section`, optional
 //! `### Group`, `- [ ] Item`) turned into items with ids by the slug rule.
+//!
+//! A checklist rendered by `?format=markdown` imports back to the same ids and titles: the
+//! nested status bullets under each item are not items, Markdown backslash escapes read as the
+//! characters they escape, and the ` — **status**: message` suffix of older renderings is cut.
 
 use super::parse::ParseError;
 use serde::Serialize;
@@ -24,9 +28,9 @@ pub fn markdown(file: &str, text: &str) -> Result<(Option<String>, Vec<Imported>
     for (i, line) in text.lines().enumerate() {
         let l = line.trim();
         if let Some(t) = l.strip_prefix("# ") {
-            name.get_or_insert_with(|| t.trim().to_owned());
+            name.get_or_insert_with(|| unescape(t.trim()));
         } else if let Some(t) = l.strip_prefix("## ") {
-            section = Some(t.trim().to_owned());
+            section = Some(unescape(t.trim()));
             group = None;
         } else if let Some(t) = l.strip_prefix("### ") {
             if section.is_none() {
@@ -37,7 +41,7 @@ pub fn markdown(file: &str, text: &str) -> Result<(Option<String>, Vec<Imported>
                     "a `###` group before any `##` section",
                 ));
             }
-            group = Some(t.trim().to_owned());
+            group = Some(unescape(t.trim()));
         } else if let Some(t) = l
             .strip_prefix("- [ ] ")
             .or_else(|| l.strip_prefix("- [x] "))
@@ -51,7 +55,7 @@ pub fn markdown(file: &str, text: &str) -> Result<(Option<String>, Vec<Imported>
                     "an item before any `##` section",
                 ));
             };
-            let title = t.trim().to_owned();
+            let title = unescape(without_status(t).trim());
             items.push(Imported {
                 id: crate::item_id(s, group.as_deref(), &title),
                 section: s.clone(),
@@ -64,6 +68,36 @@ pub fn markdown(file: &str, text: &str) -> Result<(Option<String>, Vec<Imported>
         return Err(ParseError::new(file, 0, 0, "no `- [ ]` items"));
     }
     Ok((name, items))
+}
+
+/// Markdown text with its backslash escapes of ASCII punctuation read as the characters.
+fn unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match chars.peek() {
+            Some(n) if c == '\\' && n.is_ascii_punctuation() => {
+                out.push(*n);
+                chars.next();
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A title line without the ` — **status**…` suffix older renderings put after the title.
+fn without_status(line: &str) -> &str {
+    for status in crate::Status::ALL {
+        let marker = format!(" — **{status}**");
+        if let Some(at) = line.find(&marker) {
+            let rest = &line[at + marker.len()..];
+            if rest.is_empty() || rest.starts_with(':') {
+                return &line[..at];
+            }
+        }
+    }
+    line
 }
 
 fn quote(s: &str) -> String {

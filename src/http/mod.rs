@@ -25,6 +25,7 @@
 mod access;
 #[cfg(feature = "axum")]
 mod axum;
+mod openapi;
 mod query;
 #[cfg(any(feature = "axum", feature = "hyper-server"))]
 pub mod serve;
@@ -41,6 +42,7 @@ use crate::model::{Gate, Status};
 use crate::report::kubernetes::{Line, ProbeAnswer};
 use crate::report::{json, markdown, text, Format, ItemReport, Report};
 use crate::Readiness;
+pub use openapi::{openapi, report_schema};
 use query::{Query, QueryError};
 use std::sync::Arc;
 
@@ -235,7 +237,7 @@ pub async fn handle(readiness: &Readiness, req: Request<'_>) -> Option<Response>
         Route::Readyz(one) => Ok(readyz(readiness, &query, one, audience)),
         Route::Startupz => Ok(startupz(readiness, &query, audience)),
         #[cfg(feature = "prometheus")]
-        Route::Metrics => metrics(readiness, &query).await,
+        Route::Metrics => metrics(readiness, &query, req.accept).await,
     };
     Some(answer.unwrap_or_else(Response::from))
 }
@@ -260,7 +262,8 @@ fn for_audience(report: Arc<Report>, audience: Audience) -> Arc<Report> {
 
 fn pick_format(query: &Query, accept: Option<&str>) -> Result<Format, QueryError> {
     if let Some(name) = query.single("format")? {
-        return Format::from_name(name).ok_or_else(|| {
+        // `?format=health+json` as written in a URL: `+` decodes to a space.
+        return Format::from_name(&name.replace(' ', "+")).ok_or_else(|| {
             QueryError::bad_value("format", name, Format::ALL.iter().map(|f| f.name()))
         });
     }
@@ -347,6 +350,7 @@ async fn item(
         Format::Json => json::render_item(item),
         Format::Text => text::render_item(item),
         Format::Markdown => markdown::render_item(item),
+        Format::HealthJson => crate::report::health::render_item(&report, item),
         // Whole-report formats: a report of this one item.
         other => other.render(&report.retain(|i| i.id == id)),
     };
@@ -510,17 +514,17 @@ fn startupz(readiness: &Readiness, query: &Query, audience: Audience) -> Respons
 }
 
 #[cfg(feature = "prometheus")]
-async fn metrics(readiness: &Readiness, query: &Query) -> Result<Response, QueryError> {
+async fn metrics(
+    readiness: &Readiness,
+    query: &Query,
+    accept: Option<&str>,
+) -> Result<Response, QueryError> {
     query.allow(&[])?;
     // Never waits on an evaluation: a scrape (the service's own included) answers from the
     // latest report.
     let report = readiness.report_for_answer().await;
-    let body = crate::monitor::metrics::render(readiness, &report);
-    Ok(Response::new(
-        200,
-        crate::monitor::metrics::CONTENT_TYPE,
-        body,
-    ))
+    let (content_type, body) = crate::monitor::metrics::render_for(readiness, &report, accept);
+    Ok(Response::new(200, content_type, body))
 }
 
 fn readyz(readiness: &Readiness, query: &Query, one: Option<&str>, audience: Audience) -> Response {

@@ -20,6 +20,7 @@ pub(crate) struct Histogram {
     counts: Box<[u32; BUCKETS]>,
     total: u64,
     max_us: u64,
+    sum_us: u64,
 }
 
 impl Default for Histogram {
@@ -28,6 +29,7 @@ impl Default for Histogram {
             counts: Box::new([0; BUCKETS]),
             total: 0,
             max_us: 0,
+            sum_us: 0,
         }
     }
 }
@@ -60,6 +62,7 @@ impl Histogram {
         self.counts[b] = self.counts[b].saturating_add(1);
         self.total += 1;
         self.max_us = self.max_us.max(us);
+        self.sum_us = self.sum_us.saturating_add(us);
     }
 
     pub(crate) fn merge(&mut self, other: &Histogram) {
@@ -68,12 +71,35 @@ impl Histogram {
         }
         self.total += other.total;
         self.max_us = self.max_us.max(other.max_us);
+        self.sum_us = self.sum_us.saturating_add(other.sum_us);
     }
 
     pub(crate) fn clear(&mut self) {
         self.counts.fill(0);
         self.total = 0;
         self.max_us = 0;
+        self.sum_us = 0;
+    }
+
+    /// How many values were recorded.
+    pub(crate) fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// The sum of the recorded values, in microseconds.
+    pub(crate) fn sum_us(&self) -> u64 {
+        self.sum_us
+    }
+
+    /// How many recorded values are at most `bound` microseconds; exact when `bound` is one of
+    /// [`exact_bounds_us`].
+    pub(crate) fn count_at_most(&self, bound: u64) -> u64 {
+        self.counts
+            .iter()
+            .enumerate()
+            .take_while(|(b, _)| upper_bound(*b) <= bound)
+            .map(|(_, c)| u64::from(*c))
+            .sum()
     }
 
     /// The value at quantile `q` (0..=1), as the upper bound of its bucket (never above the max).
@@ -91,6 +117,14 @@ impl Histogram {
         }
         Some(self.max_us)
     }
+}
+
+/// Bucket bounds (microseconds) a cumulative count is exact at: `2^(e+1) - 1` for `e` in
+/// `from_exp..=to_exp` (e.g. 9..=23: about 1 ms to 16.8 s, doubling).
+pub(crate) fn exact_bounds_us(from_exp: u32, to_exp: u32) -> Vec<u64> {
+    (from_exp.max(4)..=to_exp.min(MAX_EXP - 1))
+        .map(|e| (1u64 << (e + 1)) - 1)
+        .collect()
 }
 
 /// Request counters for one time slot.
@@ -227,6 +261,23 @@ mod tests {
         assert!((990_000.0..=1_000_000.0).contains(&p99), "{p99}");
         assert_eq!(h.quantile_us(1.0), Some(1_000_000));
         assert_eq!(Histogram::default().quantile_us(0.5), None);
+    }
+
+    #[test]
+    fn cumulative_counts_are_exact_at_the_exact_bounds() {
+        let mut h = Histogram::default();
+        let values = [
+            0u64, 15, 16, 1_000, 1_023, 1_024, 2_047, 2_048, 5_000, 70_000,
+        ];
+        for v in values {
+            h.record(v);
+        }
+        for bound in exact_bounds_us(4, 20) {
+            let want = values.iter().filter(|v| **v <= bound).count() as u64;
+            assert_eq!(h.count_at_most(bound), want, "bound {bound}");
+        }
+        assert_eq!(h.sum_us(), values.iter().sum::<u64>());
+        assert_eq!(h.total(), values.len() as u64);
     }
 
     #[test]

@@ -1,44 +1,32 @@
-//! `/metrics`: the checklist and the monitors in OpenMetrics text (feature `prometheus`).
+//! `/metrics`: the checklist and the monitors, in OpenMetrics 1.0 or, when the scraper asks for
+//! it, the classic Prometheus text format 0.0.4 (feature `prometheus`). Both pass
+//! `promtool check metrics` whatever traffic the service has seen.
 //!
-//! - `prodready_item_status{id,status}`: 1 for the item's status, 0 for the others (enum style)
-//! - `prodready_item_duration_seconds{id}`, `prodready_evaluation_duration_seconds`
-//! - `prodready_ready`, `prodready_rollback_recommended`, `prodready_trigger_fired{id}`
+//! - `prodready_item_status{id,status}` (gauge): 1 for the item's status, 0 for the others
+//! - `prodready_item_duration_seconds{id}`, `prodready_evaluation_duration_seconds` (gauges)
+//! - `prodready_ready`, `prodready_rollback_recommended`, `prodready_trigger_fired{id}` (gauges)
 //! - `prodready_requests{window}`, `prodready_request_errors{window}`,
-//!   `prodready_request_error_ratio{window}`, `prodready_request_latency_seconds{window,quantile}`
-//! - `prodready_log_events{level,window}`
+//!   `prodready_request_error_ratio{window}` (gauges over the sliding windows `1m`, `5m` and
+//!   `deployment`)
+//! - `prodready_request_latency_seconds{window,quantile}` (summary: the 0.5, 0.9 and 0.99
+//!   quantiles of each window, with `_sum` and `_count`)
+//! - `prodready_request_duration_seconds` (histogram since the start; bucket bounds are the
+//!   monitor's own, so every count is exact: 1.023 ms to 16.8 s, doubling)
+//! - `prodready_log_events{level,window}` (gauge)
+
+mod encode;
 
 use super::{LogMonitor, RequestMonitor};
 use crate::report::Report;
 use crate::{Context, Readiness, Status};
-use prometheus_client::encoding::text::encode;
-use prometheus_client::metrics::family::Family;
-use prometheus_client::metrics::gauge::Gauge;
-use prometheus_client::registry::Registry;
-use std::sync::atomic::AtomicU64;
+use encode::{encode, Dialect, Family, Type};
 use std::time::Duration;
 
-/// The `Content-Type` of the exposition.
+/// The `Content-Type` of the OpenMetrics exposition (the default).
 pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
-type Labels = Vec<(String, String)>;
-type FloatFamily = Family<Labels, Gauge<f64, AtomicU64>>;
-
-fn labels(pairs: &[(&str, &str)]) -> Labels {
-    pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect()
-}
-
-fn family(registry: &mut Registry, name: &str, help: &str) -> FloatFamily {
-    let f = FloatFamily::default();
-    registry.register(name, help, f.clone());
-    f
-}
-
-fn set(f: &FloatFamily, pairs: &[(&str, &str)], value: f64) {
-    f.get_or_create(&labels(pairs)).set(value);
-}
+/// The `Content-Type` of the classic text exposition.
+pub const TEXT_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
 const WINDOWS: [(&str, Option<Duration>); 3] = [
     ("1m", Some(Duration::from_secs(60))),
@@ -46,136 +34,193 @@ const WINDOWS: [(&str, Option<Duration>); 3] = [
     ("deployment", None),
 ];
 
-fn monitors(registry: &mut Registry, ctx: &Context) {
-    if let Some(m) = ctx.resource::<RequestMonitor>() {
-        let requests = family(
-            registry,
-            "prodready_requests",
-            "Requests answered in the window",
-        );
-        let errors = family(
-            registry,
-            "prodready_request_errors",
-            "5xx responses in the window",
-        );
-        let ratio = family(
-            registry,
-            "prodready_request_error_ratio",
-            "Error ratio in the window",
-        );
-        let latency = family(
-            registry,
-            "prodready_request_latency_seconds",
-            "Latency quantile in the window",
-        );
-        for (name, w) in WINDOWS {
-            let s = m.overall(w.map(|w| w.min(m.window_capacity())));
-            set(&requests, &[("window", name)], s.requests as f64);
-            set(&errors, &[("window", name)], s.server_errors as f64);
-            set(&ratio, &[("window", name)], s.error_ratio);
-            for (q, v) in [("0.5", s.p50_ms), ("0.9", s.p90_ms), ("0.99", s.p99_ms)] {
-                if let Some(ms) = v {
-                    set(&latency, &[("window", name), ("quantile", q)], ms / 1000.0);
-                }
+/// The quantiles of the latency summary.
+const QUANTILES: [(&str, f64); 3] = [("0.5", 0.5), ("0.9", 0.9), ("0.99", 0.99)];
+
+fn request_families(m: &RequestMonitor) -> Vec<Family> {
+    let mut requests = Family::new(
+        "prodready_requests",
+        Type::Gauge,
+        "Requests answered in the window",
+    );
+    let mut errors = Family::new(
+        "prodready_request_errors",
+        Type::Gauge,
+        "5xx responses in the window",
+    );
+    let mut ratio = Family::new(
+        "prodready_request_error_ratio",
+        Type::Gauge,
+        "Error ratio in the window",
+    );
+    let mut latency = Family::new(
+        "prodready_request_latency_seconds",
+        Type::Summary,
+        "Latency quantiles in the window",
+    );
+    for (name, w) in WINDOWS {
+        let w = w.map(|w| w.min(m.window_capacity()));
+        let s = m.overall(w);
+        let window = [("window", name)];
+        requests.push(&window, s.requests as f64);
+        errors.push(&window, s.server_errors as f64);
+        ratio.push(&window, s.error_ratio);
+        let h = m.latency(w);
+        for (label, q) in QUANTILES {
+            if let Some(us) = h.quantile_us(q) {
+                latency.push(&[("window", name), ("quantile", label)], us as f64 / 1e6);
             }
         }
+        latency.push_suffixed("_sum", &window, h.sum_us() as f64 / 1e6);
+        latency.push_suffixed("_count", &window, h.total() as f64);
     }
-    if let Some(l) = ctx.resource::<LogMonitor>() {
-        let events = family(
-            registry,
-            "prodready_log_events",
-            "Error and warn log events in the window",
-        );
-        for (name, w) in WINDOWS {
-            let s = l.stats(w);
-            set(
-                &events,
-                &[("level", "error"), ("window", name)],
-                s.errors as f64,
-            );
-            set(
-                &events,
-                &[("level", "warn"), ("window", name)],
-                s.warnings as f64,
-            );
-        }
+    let mut duration = Family::new(
+        "prodready_request_duration_seconds",
+        Type::Histogram,
+        "Request latency since the start",
+    );
+    let h = m.latency(None);
+    for bound in super::histogram::exact_bounds_us(9, 23) {
+        let le = encode::number(bound as f64 / 1e6);
+        duration.push_suffixed("_bucket", &[("le", &le)], h.count_at_most(bound) as f64);
     }
+    duration.push_suffixed("_bucket", &[("le", "+Inf")], h.total() as f64);
+    duration.push_suffixed("_sum", &[], h.sum_us() as f64 / 1e6);
+    duration.push_suffixed("_count", &[], h.total() as f64);
+    vec![requests, errors, ratio, latency, duration]
 }
 
-fn finish(registry: &Registry) -> String {
-    let mut out = String::new();
-    // Writing into a String cannot fail; an encoding error would be a bug in a metric name.
-    if let Err(e) = encode(&mut out, registry) {
-        out = format!("# encoding error: {e}\n# EOF\n");
+fn log_family(l: &LogMonitor) -> Family {
+    let mut events = Family::new(
+        "prodready_log_events",
+        Type::Gauge,
+        "Error and warn log events in the window",
+    );
+    for (name, w) in WINDOWS {
+        let s = l.stats(w);
+        events.push(&[("level", "error"), ("window", name)], s.errors as f64);
+        events.push(&[("level", "warn"), ("window", name)], s.warnings as f64);
+    }
+    events
+}
+
+fn monitors(ctx: &Context) -> Vec<Family> {
+    let mut out = Vec::new();
+    if let Some(m) = ctx.resource::<RequestMonitor>() {
+        out.extend(request_families(m));
+    }
+    if let Some(l) = ctx.resource::<LogMonitor>() {
+        out.push(log_family(l));
     }
     out
 }
 
 /// The monitors' figures alone (what "Verify metrics" renders and parses).
 pub(crate) fn render_monitors(ctx: &Context) -> String {
-    let mut registry = Registry::default();
-    monitors(&mut registry, ctx);
-    finish(&registry)
+    encode(&monitors(ctx), Dialect::OpenMetrics)
 }
 
-/// The whole exposition for `report`.
-pub fn render(readiness: &Readiness, report: &Report) -> String {
-    let mut registry = Registry::default();
-    let status = family(
-        &mut registry,
+fn families(readiness: &Readiness, report: &Report) -> Vec<Family> {
+    let mut status = Family::new(
         "prodready_item_status",
+        Type::Gauge,
         "1 for the item's current status",
     );
-    let duration = family(
-        &mut registry,
+    let mut duration = Family::new(
         "prodready_item_duration_seconds",
+        Type::Gauge,
         "How long the item's check ran",
     );
-    let triggers = family(
-        &mut registry,
+    let mut triggers = Family::new(
         "prodready_trigger_fired",
+        Type::Gauge,
         "1 when the rollback trigger fired",
     );
     for item in &report.items {
         for s in Status::ALL {
             let v = if item.status == *s { 1.0 } else { 0.0 };
-            set(&status, &[("id", &item.id), ("status", s.as_str())], v);
+            status.push(&[("id", &item.id), ("status", s.as_str())], v);
         }
-        set(&duration, &[("id", &item.id)], item.duration_ms / 1000.0);
+        duration.push(&[("id", &item.id)], item.duration_ms / 1000.0);
         if readiness.is_rollback_trigger(&item.id) {
-            let fired = if item.status == Status::Fail {
-                1.0
-            } else {
-                0.0
-            };
-            set(&triggers, &[("id", &item.id)], fired);
+            let fired = f64::from(u8::from(item.status == Status::Fail));
+            triggers.push(&[("id", &item.id)], fired);
         }
     }
-    let single = |registry: &mut Registry, name: &str, help: &str, v: f64| {
-        let g = Gauge::<f64, AtomicU64>::default();
-        g.set(v);
-        registry.register(name, help, g);
+    let single = |name, help, v: f64| {
+        let mut f = Family::new(name, Type::Gauge, help);
+        f.push(&[], v);
+        f
     };
-    single(
-        &mut registry,
-        "prodready_ready",
-        "1 when the service is ready",
-        f64::from(u8::from(report.ready)),
-    );
-    single(
-        &mut registry,
-        "prodready_rollback_recommended",
-        "1 when a rollback trigger fired",
-        f64::from(u8::from(report.rollback.recommended)),
-    );
-    single(
-        &mut registry,
-        "prodready_evaluation_duration_seconds",
-        "How long the last evaluation took",
-        report.duration_ms / 1000.0,
-    );
-    monitors(&mut registry, readiness.context());
-    finish(&registry)
+    let mut out = vec![
+        status,
+        duration,
+        triggers,
+        single(
+            "prodready_ready",
+            "1 when the service is ready",
+            f64::from(u8::from(report.ready)),
+        ),
+        single(
+            "prodready_rollback_recommended",
+            "1 when a rollback trigger fired",
+            f64::from(u8::from(report.rollback.recommended)),
+        ),
+        single(
+            "prodready_evaluation_duration_seconds",
+            "How long the last evaluation took",
+            report.duration_ms / 1000.0,
+        ),
+    ];
+    out.extend(monitors(readiness.context()));
+    out
+}
+
+/// The whole exposition for `report`, in OpenMetrics ([`CONTENT_TYPE`]).
+pub fn render(readiness: &Readiness, report: &Report) -> String {
+    encode(&families(readiness, report), Dialect::OpenMetrics)
+}
+
+/// The whole exposition for `report` in the format the `Accept` header prefers: the classic
+/// text format ([`TEXT_CONTENT_TYPE`]) when `text/plain` ranks above
+/// `application/openmetrics-text`, OpenMetrics ([`CONTENT_TYPE`]) otherwise (and without a
+/// header). Returns the `Content-Type` and the body.
+pub fn render_for(
+    readiness: &Readiness,
+    report: &Report,
+    accept: Option<&str>,
+) -> (&'static str, String) {
+    let dialect = negotiate(accept);
+    let content_type = match dialect {
+        Dialect::OpenMetrics => CONTENT_TYPE,
+        Dialect::Text => TEXT_CONTENT_TYPE,
+    };
+    (content_type, encode(&families(readiness, report), dialect))
+}
+
+/// Whether `text/plain` outranks `application/openmetrics-text` in `accept` (by `q`, then order).
+fn negotiate(accept: Option<&str>) -> Dialect {
+    let Some(accept) = accept else {
+        return Dialect::OpenMetrics;
+    };
+    let mut best: Option<(f32, usize, Dialect)> = None;
+    for (pos, part) in accept.split(',').enumerate() {
+        let mut params = part.split(';');
+        let media = params.next().unwrap_or("").trim().to_ascii_lowercase();
+        let q = params
+            .filter_map(|p| p.trim().strip_prefix("q="))
+            .find_map(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        let dialect = match media.as_str() {
+            "application/openmetrics-text" => Dialect::OpenMetrics,
+            "text/plain" => Dialect::Text,
+            _ => continue,
+        };
+        if q > 0.0 && best.is_none_or(|(bq, bpos, _)| q > bq || (q == bq && pos < bpos)) {
+            best = Some((q, pos, dialect));
+        }
+    }
+    best.map_or(Dialect::OpenMetrics, |(_, _, d)| d)
 }
 
 /// One sample of a parsed exposition.
@@ -276,6 +321,25 @@ pub(crate) fn verify_exposition(text: &str) -> Result<(), ParseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn accept_picks_the_dialect() {
+        let prometheus = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+        assert_eq!(negotiate(Some(prometheus)), Dialect::OpenMetrics);
+        assert_eq!(negotiate(Some("text/plain;version=0.0.4")), Dialect::Text);
+        assert_eq!(
+            negotiate(Some(
+                "text/plain;version=0.0.4;q=0.9,application/openmetrics-text;q=0.5"
+            )),
+            Dialect::Text
+        );
+        assert_eq!(negotiate(Some("*/*")), Dialect::OpenMetrics);
+        assert_eq!(negotiate(None), Dialect::OpenMetrics);
+        assert_eq!(
+            negotiate(Some("text/plain;q=0, application/openmetrics-text;q=0")),
+            Dialect::OpenMetrics
+        );
+    }
 
     #[test]
     fn parses_and_rejects() {

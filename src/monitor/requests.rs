@@ -163,6 +163,11 @@ impl RequestMonitor {
         self.stats(&counts)
     }
 
+    /// The overall latency histogram over the last `window` (`None`: since the start).
+    pub(crate) fn latency(&self, window: Option<Duration>) -> super::histogram::Histogram {
+        self.lock().overall.sum(Instant::now(), window).latency
+    }
+
     /// Figures of `route` over the last `window`; `None` for a route never seen.
     pub fn route(&self, route: &str, window: Option<Duration>) -> Option<RequestStats> {
         let counts = self.lock().by_route.get(route)?.sum(Instant::now(), window);

@@ -1,9 +1,43 @@
-//! `sarif`: a SARIF 2.1.0 log with one rule per item and one result per item, whose `kind` is
-//! `pass`, `fail`, `review` (warn, pending) or `notApplicable`.
+//! `sarif`: a SARIF 2.1.0 log that GitHub code scanning accepts: one rule per item and one
+//! result per item, each with a location, a stable fingerprint, and a `kind`/`level` pair as
+//! SARIF 2.1.0 §3.27.9–10 requires.
+//!
+//! | status | `kind` | `level` |
+//! | --- | --- | --- |
+//! | `fail` | `fail` | `error` (blocking), `warning` (warning), `note` (info) |
+//! | `warn` | `fail` | `warning` (`note` for info items) |
+//! | `pass` | `pass` | `none` |
+//! | `pending`, `skipped` | `open` (not enough information to conclude) | `none` |
+//! | `not_applicable` | `notApplicable` | `none` |
+//! | `waived` | what the check said underneath | as above, plus a `suppressions` entry |
+//!
+//! A waived item keeps the kind and level of the status the check reported under the waiver and
+//! carries a `suppressions` entry (kind `external`, justification = the waiver's reason, the expiry
+//! in its properties). Every result is located: evidence results at the bundle artifact they are
+//! about when its path is relative, items of the standard checklist at their row of
+//! `checklist/items.tsv`, and any other item at the package manifest `Cargo.toml` (override with
+//! [`Options::checklist_uri`]).
 
 use crate::model::{Severity, Status};
+use crate::report::ItemReport;
 use crate::Report;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+
+/// Where the standard checklist's table lives, relative to the repository root.
+pub const STANDARD_TABLE_URI: &str = "checklist/items.tsv";
+
+/// The key of the fingerprint each result carries in `partialFingerprints`.
+pub const FINGERPRINT_KEY: &str = "prodreadyItemId/v1";
+
+/// Choices for [`render_with`].
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The file (relative to the repository root) that declares the items not in the standard
+    /// checklist; `Cargo.toml` when `None`.
+    pub checklist_uri: Option<String>,
+}
 
 fn level(s: Severity) -> &'static str {
     match s {
@@ -13,53 +47,229 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
-/// The report as a SARIF 2.1.0 log.
+/// The SARIF `kind` and `level` of a status (§3.27.9–10: any kind but `fail` has level `none`).
+pub fn kind_and_level(status: Status, severity: Severity) -> (&'static str, &'static str) {
+    match status {
+        Status::Fail => ("fail", level(severity)),
+        Status::Warn => (
+            "fail",
+            if severity == Severity::Info {
+                "note"
+            } else {
+                "warning"
+            },
+        ),
+        Status::Pass => ("pass", "none"),
+        Status::Pending | Status::Skipped => ("open", "none"),
+        Status::NotApplicable | Status::Waived => ("notApplicable", "none"),
+    }
+}
+
+/// The report as a SARIF 2.1.0 log, with the default [`Options`].
 pub fn render(report: &Report) -> String {
-    let rules: Vec<Value> = report
-        .items
-        .iter()
-        .map(|i| {
-            json!({
-                "id": i.id,
-                "name": i.title,
-                "shortDescription": { "text": i.title },
-                "fullDescription": { "text": format!("{} / {}{}", i.section, i.group.as_deref().map(|g| format!("{g} / ")).unwrap_or_default(), i.title) },
-                "help": { "text": i.remediation.clone().unwrap_or_else(|| format!("see the checklist item {}", i.id)) },
-                "defaultConfiguration": { "level": level(i.severity) },
-                "properties": { "kind": i.kind.as_str(), "tags": i.tags },
-            })
-        })
-        .collect();
+    render_with(report, &Options::default())
+}
+
+/// The report as a SARIF 2.1.0 log.
+pub fn render_with(report: &Report, options: &Options) -> String {
+    let rows = standard_rows();
+    let fallback = options.checklist_uri.as_deref().unwrap_or("Cargo.toml");
+    let rules: Vec<Value> = report.items.iter().map(|i| rule(i)).collect();
     let results: Vec<Value> = report
         .items
         .iter()
         .enumerate()
-        .map(|(n, i)| {
-            let (kind, lvl) = match i.status {
-                Status::Pass => ("pass", "none"),
-                Status::Fail => ("fail", level(i.severity)),
-                Status::Warn => ("review", "warning"),
-                Status::Pending => ("review", "note"),
-                _ => ("notApplicable", "none"),
-            };
-            json!({
-                "ruleId": i.id,
-                "ruleIndex": n,
-                "kind": kind,
-                "level": lvl,
-                "message": { "text": format!("{}: {}", i.status.as_str(), i.message) },
-                "properties": { "status": i.status.as_str(), "details": i.details },
-            })
-        })
+        .map(|(n, i)| result(n, i, &location(i, &rows, fallback)))
         .collect();
     let log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
-            "tool": { "driver": { "name": "prodready", "version": env!("CARGO_PKG_VERSION"), "informationUri": "https://github.com/prodready/prodready", "rules": rules } },
-            "automationDetails": { "id": format!("{}/{}", report.service.name, report.service.version) },
+            "tool": { "driver": {
+                "name": "prodready",
+                "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://github.com/prodready/prodready",
+                "rules": rules,
+            } },
+            "automationDetails": { "id": format!("prodready/{}/{}", report.service.name, report.service.version) },
+            "columnKind": "unicodeCodePoints",
             "results": results,
         }],
     });
     serde_json::to_string_pretty(&log).unwrap_or_default()
+}
+
+fn rule(i: &ItemReport) -> Value {
+    let path = match &i.group {
+        Some(g) => format!("{} / {g} / {}", i.section, i.title),
+        None => format!("{} / {}", i.section, i.title),
+    };
+    let help = i
+        .remediation
+        .clone()
+        .unwrap_or_else(|| format!("See the checklist item {}.", i.id));
+    let mut rule = json!({
+        "id": i.id,
+        "name": pascal_case(&i.title),
+        "shortDescription": { "text": sentence(&i.title) },
+        "fullDescription": { "text": sentence(&path) },
+        "help": { "text": help },
+        "defaultConfiguration": { "level": level(i.severity) },
+        "properties": { "kind": i.kind.as_str(), "severity": i.severity.as_str(), "tags": i.tags },
+    });
+    if let Some(uri) = i.docs.as_deref().filter(|d| is_absolute_uri(d)) {
+        rule["helpUri"] = Value::String(uri.to_owned());
+    }
+    rule
+}
+
+fn result(n: usize, i: &ItemReport, location: &Value) -> Value {
+    let underlying = underlying_status(i);
+    let (kind, lvl) = kind_and_level(underlying, i.severity);
+    let mut result = json!({
+        "ruleId": i.id,
+        "ruleIndex": n,
+        "kind": kind,
+        "level": lvl,
+        "message": { "text": sentence(&format!("{}: {}", i.status.as_str(), i.message)) },
+        "locations": [location],
+        "partialFingerprints": { FINGERPRINT_KEY: fingerprint(&i.id) },
+        "properties": { "status": i.status.as_str(), "details": i.details },
+    });
+    if i.status == Status::Waived {
+        let mut properties = Map::new();
+        if let Some(until) = waiver_expiry(i) {
+            properties.insert("expires".into(), Value::String(until));
+        }
+        let reason = i
+            .details
+            .get("waiver_reason")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .unwrap_or_else(|| i.message.clone());
+        result["suppressions"] = json!([{
+            "kind": "external",
+            "status": "accepted",
+            "justification": reason,
+            "properties": properties,
+        }]);
+    }
+    result
+}
+
+/// The status the check reported under a waiver (`waived` stays `waived` when unknown).
+fn underlying_status(i: &ItemReport) -> Status {
+    if i.status != Status::Waived {
+        return i.status;
+    }
+    i.details
+        .get("waived_status")
+        .and_then(Value::as_str)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(Status::Waived)
+}
+
+/// The waiver's last day: the `waiver_expires` detail, or the date in `waived until DATE: …`.
+fn waiver_expiry(i: &ItemReport) -> Option<String> {
+    if let Some(d) = i.details.get("waiver_expires").and_then(Value::as_str) {
+        return Some(d.to_owned());
+    }
+    let rest = i.message.strip_prefix("waived until ")?;
+    let date = rest.split(':').next()?;
+    date.parse::<crate::Date>().ok().map(|d| d.to_string())
+}
+
+/// The line of each id in the standard table (1-based, the header is line 1).
+fn standard_rows() -> HashMap<&'static str, usize> {
+    crate::standard::ITEMS_TSV
+        .lines()
+        .enumerate()
+        .skip(1)
+        .filter_map(|(n, line)| Some((line.split('\t').nth(1)?, n + 1)))
+        .collect()
+}
+
+fn location(i: &ItemReport, rows: &HashMap<&str, usize>, fallback: &str) -> Value {
+    let logical = json!([{ "fullyQualifiedName": i.id, "kind": "object" }]);
+    // A whole file is located at its first line (code scanning wants a region).
+    if let Some(file) = artifact(i) {
+        return json!({
+            "physicalLocation": {
+                "artifactLocation": { "uri": file, "uriBaseId": "%SRCROOT%" },
+                "region": { "startLine": 1 },
+            },
+            "logicalLocations": logical,
+        });
+    }
+    match rows.get(i.id.as_str()) {
+        Some(line) => json!({
+            "physicalLocation": {
+                "artifactLocation": { "uri": STANDARD_TABLE_URI, "uriBaseId": "%SRCROOT%" },
+                "region": { "startLine": line },
+            },
+            "logicalLocations": logical,
+        }),
+        None => json!({
+            "physicalLocation": {
+                "artifactLocation": { "uri": fallback, "uriBaseId": "%SRCROOT%" },
+                "region": { "startLine": 1 },
+            },
+            "logicalLocations": logical,
+        }),
+    }
+}
+
+/// The first evidence artifact an item names (`file` or `files` details), when it is a relative
+/// path inside the repository.
+fn artifact(i: &ItemReport) -> Option<String> {
+    let first = match i.details.get("file").or_else(|| i.details.get("files"))? {
+        Value::String(s) => s.clone(),
+        Value::Array(a) => a.first()?.as_str()?.to_owned(),
+        _ => return None,
+    };
+    let relative = !first.is_empty()
+        && !first.starts_with('/')
+        && !first.starts_with('\\')
+        && !first.contains(':')
+        && !first.split(['/', '\\']).any(|part| part == "..");
+    relative.then(|| first.replace('\\', "/").replace(' ', "%20"))
+}
+
+/// A stable fingerprint of an item id: the first 16 bytes of its SHA-256, hex.
+fn fingerprint(id: &str) -> String {
+    hex::encode(&Sha256::digest(id.as_bytes())[..16])
+}
+
+fn is_absolute_uri(s: &str) -> bool {
+    url::Url::parse(s).is_ok_and(|u| !u.cannot_be_a_base())
+}
+
+/// `No root user` → `NoRootUser`, `README.md updated` → `ReadmeMdUpdated` (a SARIF rule name
+/// is a Pascal-case identifier).
+fn pascal_case(title: &str) -> String {
+    title
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| {
+                    f.to_uppercase()
+                        .chain(c.flat_map(char::to_lowercase))
+                        .collect::<String>()
+                })
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// SARIF messages end with a period.
+fn sentence(s: &str) -> String {
+    let t = s.trim_end();
+    if t.ends_with(['.', '!', '?']) {
+        t.to_owned()
+    } else {
+        format!("{t}.")
+    }
 }

@@ -106,7 +106,7 @@ async fn format_by_query_or_accept() {
     let (_, ct, body) = get_with(&r, "/readiness-checklist", Some("text/markdown")).await;
     assert_eq!(ct, "text/markdown; charset=utf-8");
     assert!(
-        body.contains("### Database\n\n- [ ] Database reachable — **fail**: connection refused"),
+        body.contains("### Database\n\n- [ ] Database reachable\n  - **fail**: connection refused"),
         "{body}"
     );
     let (_, ct, _) = get_with(&r, "/readiness-checklist?format=json", Some("text/plain")).await;

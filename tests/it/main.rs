@@ -6,6 +6,7 @@
 mod canary;
 mod checks;
 mod common;
+mod conformance;
 mod engine;
 mod evidence;
 mod http;

@@ -50,7 +50,7 @@ Sign-Off
 }
 
 #[tokio::test]
-async fn markdown_is_the_seed_layout_with_boxes_ticked() {
+async fn markdown_is_the_seed_layout_with_boxes_ticked_and_statuses_nested() {
     let md = Format::Markdown.render(&*report().await);
     let (head, body) = md.split_once("\n\n## ").unwrap();
     assert!(
@@ -65,17 +65,22 @@ async fn markdown_is_the_seed_layout_with_boxes_ticked() {
 
 ### Container Security
 
-- [x] No root user — **pass**: fine
-- [ ] Image signed — **fail**: no signature
+- [x] No root user
+  - **pass**: fine
+- [ ] Image signed
+  - **fail**: no signature
 
 ### Data Protection
 
-- [ ] TLS/SSL enabled — **warn**: certificate expires in 9 days
+- [ ] TLS/SSL enabled
+  - **warn**: certificate expires in 9 days
 
 ## Sign-Off
 
-- [ ] QA team lead — **pending**: not automated yet; verified by: a signed attestation
-- [x] Product owner — **waived**: waived: signed on paper (check says fail: &lt;script&gt;)
+- [ ] QA team lead
+  - **pending**: not automated yet; verified by: a signed attestation
+- [x] Product owner
+  - **waived**: waived: signed on paper (check says fail: &lt;script&gt;)
 "
     );
 }
