@@ -436,6 +436,7 @@ impl ReadinessBuilder {
         let mut resources = self.resources;
         resources.insert(probes.clone());
         resources.insert(latest.clone());
+        resources.insert(self.service.clone());
         let state = State {
             cache: vec![None; checklist.items().len()],
             damp: vec![runtime::Damp::default(); checklist.items().len()],
