@@ -277,7 +277,8 @@ impl Attestation {
                 commit: commit.map(str::to_owned),
                 source: "",
             };
-            let other = |made: String, running: String| AttestationError::OtherBuild { made, running };
+            let other =
+                |made: String, running: String| AttestationError::OtherBuild { made, running };
             match running.check(&self.version, self.commit.as_deref()) {
                 Ok(()) => {}
                 Err(Mismatch::Version { made, running }) => return Err(other(made, running)),

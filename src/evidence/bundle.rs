@@ -33,7 +33,7 @@ pub struct Artifact {
     pub format: Option<String>,
     /// The version it was made for.
     pub version: String,
-    /// The commit it was made for.
+    /// The commit it was made for, by the rule of [`commit`](super::commit).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
     /// Its SHA-256, lower-case hex.

@@ -103,7 +103,14 @@ mod tests {
         ] {
             assert!(CommitId::parse(ok).is_ok(), "{ok:?}");
         }
-        for bad in ["", "abc123", "9f2c1e0g", "unknown", "v1.5.0-3-g9f2c1e0", &"a".repeat(65)] {
+        for bad in [
+            "",
+            "abc123",
+            "9f2c1e0g",
+            "unknown",
+            "v1.5.0-3-g9f2c1e0",
+            &"a".repeat(65),
+        ] {
             let e = CommitId::parse(bad).expect_err(bad);
             assert!(e.to_string().contains("7 to 64 hexadecimal digits"), "{e}");
         }

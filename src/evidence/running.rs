@@ -91,7 +91,9 @@ impl Running {
             Mismatch::BadMadeCommit(e) => Outcome::fail(format!(
                 "the manifest entry for {shown} names a malformed commit: {e}"
             ))
-            .remediation("list the artifact again with `prodready add --commit $(git rev-parse HEAD)`"),
+            .remediation(
+                "list the artifact again with `prodready add --commit $(git rev-parse HEAD)`",
+            ),
             Mismatch::BadRunningCommit(e) => Outcome::fail(format!(
                 "the running build's commit (declared with {}) is malformed: {e}",
                 self.source

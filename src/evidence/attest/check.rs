@@ -70,7 +70,9 @@ impl Attested {
     fn rollback_fired(&self, ctx: &Context, spec: &EvidenceSpec) -> Result<Vec<String>, Outcome> {
         let declare = "install the monitors behind the rollback triggers (prodready::monitor), or declare EvidenceSpec::rollback_fired(true) for a rollback this process cannot see";
         if spec.rollback_fired {
-            return Ok(vec!["a rollback was declared with EvidenceSpec::rollback_fired".into()]);
+            return Ok(vec![
+                "a rollback was declared with EvidenceSpec::rollback_fired".into(),
+            ]);
         }
         let Some(latest) = ctx.resource::<LatestReport>() else {
             return Err(Outcome::pending(
@@ -85,7 +87,9 @@ impl Attested {
         };
         let mut fired = self.fired.lock().unwrap_or_else(|p| p.into_inner());
         for r in &report.rollback.reasons {
-            fired.entry(r.id.clone()).or_insert_with(|| r.message.clone());
+            fired
+                .entry(r.id.clone())
+                .or_insert_with(|| r.message.clone());
         }
         if !fired.is_empty() {
             return Ok(fired.iter().map(|(id, m)| format!("{id}: {m}")).collect());
@@ -105,7 +109,8 @@ impl Attested {
             .collect();
         if watching.is_empty() {
             let why = if triggers.is_empty() {
-                "the checklist has no rollback trigger: nothing tells whether a rollback is needed".to_owned()
+                "the checklist has no rollback trigger: nothing tells whether a rollback is needed"
+                    .to_owned()
             } else {
                 format!(
                     "no rollback trigger is watching yet ({} not evaluated to pass): cannot tell whether a rollback is needed",
@@ -123,7 +128,12 @@ impl Attested {
     }
 
     /// The evidence alternative, judged; `None` when the item takes none.
-    fn evidence(&self, ctx: &Context, spec: &EvidenceSpec, running: Option<&Running>) -> Option<Outcome> {
+    fn evidence(
+        &self,
+        ctx: &Context,
+        spec: &EvidenceSpec,
+        running: Option<&Running>,
+    ) -> Option<Outcome> {
         let kind = self.or_evidence.as_deref()?;
         Some(match bundle::load(ctx, spec, kind, &proof::how(kind)) {
             Ok(files) => proof::judge(kind, ctx, spec, running, &files),
@@ -163,7 +173,11 @@ impl Check for Attested {
         match reasons {
             Some(r) if out.status() != Status::Pass => {
                 let mut o = out;
-                o.message = format!("a rollback trigger fired ({}), so a post-mortem is needed: {}", r.join("; "), o.message);
+                o.message = format!(
+                    "a rollback trigger fired ({}), so a post-mortem is needed: {}",
+                    r.join("; "),
+                    o.message
+                );
                 o.detail("rollback_reasons", r)
             }
             Some(r) => out.detail("rollback_reasons", r),
@@ -190,12 +204,21 @@ fn either(evidence: Outcome, att: Outcome) -> Outcome {
     };
     let mut out = evidence;
     out.status = status;
-    out.message = format!("{}; and no valid attestation: {}", out.message, att.message());
+    out.message = format!(
+        "{}; and no valid attestation: {}",
+        out.message,
+        att.message()
+    );
     out
 }
 
 impl Attested {
-    fn attestation(&self, ctx: &Context, spec: &EvidenceSpec, running: Option<&Running>) -> Outcome {
+    fn attestation(
+        &self,
+        ctx: &Context,
+        spec: &EvidenceSpec,
+        running: Option<&Running>,
+    ) -> Outcome {
         let dir = spec.resolved_dir(ctx.host()).join("attestations");
         let how = format!(
             "run `prodready attest --item {} --role {} --key <secret key file>` and put the file in {}",

@@ -17,7 +17,12 @@ use crate::evidence::EvidenceSpec;
 use crate::{Context, Outcome, Status};
 
 /// The kinds whose content is judged.
-pub const JUDGED_KINDS: [&str; 4] = ["dashboards", "notification", "log-shipping", "rollback-rehearsal"];
+pub const JUDGED_KINDS: [&str; 4] = [
+    "dashboards",
+    "notification",
+    "log-shipping",
+    "rollback-rehearsal",
+];
 
 /// How to produce an artifact of `kind`.
 pub(crate) fn how(kind: &str) -> String {
@@ -39,23 +44,24 @@ pub(crate) fn judge(
     files: &[Loaded],
 ) -> Outcome {
     let shown: Vec<String> = files.iter().map(Loaded::shown).collect();
-    let judge_one: fn(&Context, &EvidenceSpec, Option<&Running>, &Loaded, &str) -> Outcome = match kind {
-        "dashboards" => dashboards,
-        "notification" => notification,
-        "log-shipping" => logs,
-        "rollback-rehearsal" => rehearsal,
-        other => {
-            return Outcome::warn(format!(
-                "artifact present but not judged: no rule for evidence of kind `{other}` ({})",
-                shown.join(", ")
-            ))
-            .detail("files", shown)
-            .remediation(format!(
-                "attest the item instead, or ship one of the judged kinds ({})",
-                JUDGED_KINDS.join(", ")
-            ));
-        }
-    };
+    let judge_one: fn(&Context, &EvidenceSpec, Option<&Running>, &Loaded, &str) -> Outcome =
+        match kind {
+            "dashboards" => dashboards,
+            "notification" => notification,
+            "log-shipping" => logs,
+            "rollback-rehearsal" => rehearsal,
+            other => {
+                return Outcome::warn(format!(
+                    "artifact present but not judged: no rule for evidence of kind `{other}` ({})",
+                    shown.join(", ")
+                ))
+                .detail("files", shown)
+                .remediation(format!(
+                    "attest the item instead, or ship one of the judged kinds ({})",
+                    JUDGED_KINDS.join(", ")
+                ));
+            }
+        };
     let mut passed = Vec::new();
     for f in files {
         let text = match f.text() {
@@ -72,10 +78,17 @@ pub(crate) fn judge(
 }
 
 fn malformed(e: ParseError) -> Outcome {
-    Outcome::fail(format!("malformed evidence: {e}")).remediation("regenerate the artifact with its tool")
+    Outcome::fail(format!("malformed evidence: {e}"))
+        .remediation("regenerate the artifact with its tool")
 }
 
-fn dashboards(_: &Context, spec: &EvidenceSpec, _: Option<&Running>, f: &Loaded, text: &str) -> Outcome {
+fn dashboards(
+    _: &Context,
+    spec: &EvidenceSpec,
+    _: Option<&Running>,
+    f: &Loaded,
+    text: &str,
+) -> Outcome {
     let boards = match records::grafana_dashboards(&f.shown(), text) {
         Ok(b) => b,
         Err(e) => return malformed(e),
@@ -101,12 +114,23 @@ fn dashboards(_: &Context, spec: &EvidenceSpec, _: Option<&Running>, f: &Loaded,
                 .remediation(format!("select the service in the queries (e.g. `job=\"{name}\"`)"));
             }
         }
-        seen.push(format!("`{}` ({} panels, {} queries)", b.title, b.panels, b.queries.len()));
+        seen.push(format!(
+            "`{}` ({} panels, {} queries)",
+            b.title,
+            b.panels,
+            b.queries.len()
+        ));
     }
     Outcome::pass(format!("Grafana dashboards {}", seen.join(", ")))
 }
 
-fn notification(_: &Context, _: &EvidenceSpec, running: Option<&Running>, f: &Loaded, text: &str) -> Outcome {
+fn notification(
+    _: &Context,
+    _: &EvidenceSpec,
+    running: Option<&Running>,
+    f: &Loaded,
+    text: &str,
+) -> Outcome {
     let n = match records::notification(&f.shown(), text) {
         Ok(n) => n,
         Err(e) => return malformed(e),
@@ -160,12 +184,24 @@ fn logs(_: &Context, _: &EvidenceSpec, _: Option<&Running>, f: &Loaded, text: &s
             "the {} query found no log line of the service: its logs are not reaching the backend",
             q.backend
         ))
-        .remediation("check the log shipper's configuration and query again after the service has logged");
+        .remediation(
+            "check the log shipper's configuration and query again after the service has logged",
+        );
     }
-    Outcome::pass(format!("{} has {} log lines of the service", q.backend, q.lines)).detail("log_lines", q.lines)
+    Outcome::pass(format!(
+        "{} has {} log lines of the service",
+        q.backend, q.lines
+    ))
+    .detail("log_lines", q.lines)
 }
 
-fn rehearsal(_: &Context, spec: &EvidenceSpec, running: Option<&Running>, f: &Loaded, text: &str) -> Outcome {
+fn rehearsal(
+    _: &Context,
+    spec: &EvidenceSpec,
+    running: Option<&Running>,
+    f: &Loaded,
+    text: &str,
+) -> Outcome {
     if text.trim_start().starts_with('<') {
         return match parse::tests::junit(&f.shown(), text) {
             Err(e) => malformed(e),
@@ -183,8 +219,11 @@ fn rehearsal(_: &Context, spec: &EvidenceSpec, running: Option<&Running>, f: &Lo
     };
     let bare = |v: &str| v.trim_start_matches('v').to_owned();
     if !r.succeeded {
-        return Outcome::fail(format!("the rollback rehearsal from {} to {} failed", r.from, r.to))
-            .remediation("fix the rollback and rehearse it again");
+        return Outcome::fail(format!(
+            "the rollback rehearsal from {} to {} failed",
+            r.from, r.to
+        ))
+        .remediation("fix the rollback and rehearse it again");
     }
     if let Some(run) = running {
         if bare(&r.from) != bare(&run.version) {

@@ -93,7 +93,14 @@ pub fn notification(file: &str, text: &str) -> Result<Notification, ParseError> 
     if let Some(ok) = v.get("ok").and_then(Value::as_bool) {
         let sent_at = match v["ts"].as_str() {
             Some(ts) => Some(slack_ts(file, ts)?),
-            None if ok => return Err(ParseError::new(file, 1, 1, "a Slack answer with `ok: true` has no `ts`")),
+            None if ok => {
+                return Err(ParseError::new(
+                    file,
+                    1,
+                    1,
+                    "a Slack answer with `ok: true` has no `ts`",
+                ))
+            }
             None => None,
         };
         return Ok(Notification {
@@ -112,15 +119,20 @@ pub fn notification(file: &str, text: &str) -> Result<Notification, ParseError> 
             "not a notification receipt: expected Slack's chat.postMessage answer ({\"ok\", \"channel\", \"ts\"}) or {\"channel\", \"sent_at\", \"http_status\"}",
         ));
     };
-    let sent_at = s(&v["sent_at"])
-        .ok_or_else(|| ParseError::new(file, 1, 1, "no `sent_at`"))?;
+    let sent_at = s(&v["sent_at"]).ok_or_else(|| ParseError::new(file, 1, 1, "no `sent_at`"))?;
     if sent_at.parse::<jiff::Timestamp>().is_err() {
-        return Err(ParseError::new(file, 1, 1, format!("`sent_at` {sent_at} is not RFC 3339")));
+        return Err(ParseError::new(
+            file,
+            1,
+            1,
+            format!("`sent_at` {sent_at} is not RFC 3339"),
+        ));
     }
     Ok(Notification {
         channel: s(&v["channel"]).unwrap_or_default(),
         delivered: (200..300).contains(&status),
-        failure: (!(200..300).contains(&status)).then(|| format!("the webhook answered HTTP {status}")),
+        failure: (!(200..300).contains(&status))
+            .then(|| format!("the webhook answered HTTP {status}")),
         sent_at: Some(sent_at),
         text: s(&v["message"]),
     })
@@ -158,16 +170,28 @@ pub fn log_query(file: &str, text: &str) -> Result<LogQuery, ParseError> {
                 failure: Some(v["error"].as_str().unwrap_or(status).to_owned()),
             });
         }
-        let result = v["data"]["result"]
-            .as_array()
-            .ok_or_else(|| ParseError::new(file, 1, 1, "no `data.result` list: not a Loki query answer"))?;
-        let count = |x: &Value| x.as_str().and_then(|n| n.parse::<f64>().ok()).unwrap_or(0.0) as u64;
+        let result = v["data"]["result"].as_array().ok_or_else(|| {
+            ParseError::new(file, 1, 1, "no `data.result` list: not a Loki query answer")
+        })?;
+        let count = |x: &Value| {
+            x.as_str()
+                .and_then(|n| n.parse::<f64>().ok())
+                .unwrap_or(0.0) as u64
+        };
         let lines = match v["data"]["resultType"].as_str() {
-            Some("streams") => result.iter().map(|s| s["values"].as_array().map_or(0, Vec::len) as u64).sum(),
+            Some("streams") => result
+                .iter()
+                .map(|s| s["values"].as_array().map_or(0, Vec::len) as u64)
+                .sum(),
             Some("vector") => result.iter().map(|s| count(&s["value"][1])).sum(),
             Some("matrix") => result
                 .iter()
-                .map(|s| s["values"].as_array().and_then(|v| v.last()).map_or(0, |l| count(&l[1])))
+                .map(|s| {
+                    s["values"]
+                        .as_array()
+                        .and_then(|v| v.last())
+                        .map_or(0, |l| count(&l[1]))
+                })
                 .sum(),
             other => {
                 return Err(ParseError::new(
@@ -178,7 +202,11 @@ pub fn log_query(file: &str, text: &str) -> Result<LogQuery, ParseError> {
                 ))
             }
         };
-        return Ok(LogQuery { backend: "loki", lines, failure: None });
+        return Ok(LogQuery {
+            backend: "loki",
+            lines,
+            failure: None,
+        });
     }
     let total = v.get("count").and_then(Value::as_u64).or_else(|| {
         let t = &v["hits"]["total"];

@@ -79,7 +79,10 @@ async fn the_post_mortem_follows_the_rollback_triggers_that_fired() {
     let r = readiness(own_checklist(state.clone()), host.clone());
     let (status, message) = post_mortem(&*r.evaluate_fresh().await);
     assert_eq!(status, Status::Pending, "no report yet: {message}");
-    assert!(message.contains("no evaluation has finished yet"), "{message}");
+    assert!(
+        message.contains("no evaluation has finished yet"),
+        "{message}"
+    );
 
     let (status, message) = post_mortem(&*r.evaluate_fresh().await);
     assert_eq!(status, Status::NotApplicable, "{message}");
@@ -159,7 +162,8 @@ async fn outside_a_readiness_only_a_declared_rollback_is_known() {
     let out = run(pm(), FakeHost::new(), spec().rollback_fired(true)).await;
     assert_eq!(out.status(), Status::Pending, "{out:?}");
     assert!(
-        out.message().contains("a rollback was declared") && out.message().contains("not attested yet"),
+        out.message().contains("a rollback was declared")
+            && out.message().contains("not attested yet"),
         "{}",
         out.message()
     );

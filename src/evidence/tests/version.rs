@@ -14,7 +14,14 @@ fn bundle_for(version: &str, commit: Option<&str>, files: &[(&str, &str, &str)])
     let mut m = Manifest::default();
     let mut host = FakeHost::new();
     for (kind, name, text) in files {
-        upsert(&mut m, kind, Path::new(name), text.as_bytes(), version, commit);
+        upsert(
+            &mut m,
+            kind,
+            Path::new(name),
+            text.as_bytes(),
+            version,
+            commit,
+        );
         host = host.file(format!("evidence/{name}"), text);
     }
     host.file(
@@ -75,7 +82,11 @@ async fn evidence_for_another_version_fails_against_the_service_version() {
 #[tokio::test]
 async fn a_declared_build_info_wins_over_the_service_version() {
     let junit = passing_tests();
-    let host = bundle_for("1.5.0", Some("9f2c1e0aa"), &[("tests", "junit.xml", &junit)]);
+    let host = bundle_for(
+        "1.5.0",
+        Some("9f2c1e0aa"),
+        &[("tests", "junit.xml", &junit)],
+    );
     let (status, message) = as_service(tests_passing(), host, "0.1.0", spec()).await;
     assert_eq!(status, Status::Pass, "{message}");
     let host = bundle_for("0.1.0", None, &[("tests", "junit.xml", &junit)]);
@@ -102,7 +113,10 @@ async fn attestations_for_another_version_fail_against_the_service_version() {
     let check = || attested(item, "reviewer");
     let (status, message) = as_service(check(), host("0.0.9"), "1.5.0", unsigned_ok.clone()).await;
     assert_eq!(status, Status::Fail, "{message}");
-    assert!(message.contains("made for 0.0.9, running 1.5.0"), "{message}");
+    assert!(
+        message.contains("made for 0.0.9, running 1.5.0"),
+        "{message}"
+    );
     let (status, message) = as_service(check(), host("1.5.0"), "1.5.0", unsigned_ok).await;
     assert_eq!(status, Status::Pass, "{message}");
 }
@@ -164,7 +178,11 @@ async fn a_malformed_commit_is_reported_as_malformed_never_as_another_commit() {
     );
     assert!(!m.contains("running abc123"), "contradicts itself: {m}");
 
-    let good = bundle_for("1.5.0", Some("9f2c1e0aa"), &[("tests", "junit.xml", &junit)]);
+    let good = bundle_for(
+        "1.5.0",
+        Some("9f2c1e0aa"),
+        &[("tests", "junit.xml", &junit)],
+    );
     let out = run(tests_passing(), good, running).await;
     assert!(
         out.status() == Status::Fail
@@ -183,7 +201,9 @@ async fn a_malformed_commit_is_reported_as_malformed_never_as_another_commit() {
     let out = run(attested("sign-off.qa-team-lead", "qa-team-lead"), host, s).await;
     assert!(
         out.status() == Status::Fail
-            && out.message().contains("the attestation names a malformed commit")
+            && out
+                .message()
+                .contains("the attestation names a malformed commit")
             && !out.message().contains("running commit abc123"),
         "{out:?}"
     );
