@@ -202,6 +202,10 @@ fn either(evidence: Outcome, att: Outcome) -> Outcome {
     } else {
         evidence.status()
     };
+    let rem = match (evidence.remediation_text(), att.remediation_text()) {
+        (Some(e), Some(a)) => Some(format!("{e}; or attest the item: {a}")),
+        (e, a) => e.or(a).map(str::to_owned),
+    };
     let mut out = evidence;
     out.status = status;
     out.message = format!(
@@ -209,6 +213,7 @@ fn either(evidence: Outcome, att: Outcome) -> Outcome {
         out.message,
         att.message()
     );
+    out.remediation = rem;
     out
 }
 
