@@ -135,6 +135,10 @@ pub fn production_deployment() -> Checklist {
             let by = format!("{}: prodready::{from}", crate::registry::BUILTIN);
             c.edit(id, |item| item.bound(check, by))
         })
+        // The post-mortem item follows the rollback triggers, so it is re-read like a probe.
+        .edit(crate::evidence::attest::POST_MORTEM_ITEM, |item| {
+            item.ttl(std::time::Duration::from_secs(5))
+        })
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use clap::{Parser, Subcommand};
 use prodready::evidence::attest::{decode_signing_key, generate_key};
+use prodready::evidence::commit::CommitId;
 use prodready::evidence::{import, Attestation, BuildInfo, EvidenceSpec, TrustedKeys};
 use prodready::{Kind, Readiness, Report};
 use std::path::PathBuf;
@@ -30,12 +31,15 @@ enum Command {
         /// The version being shipped.
         #[arg(long = "release")]
         version: String,
-        /// The commit being shipped.
-        #[arg(long)]
+        /// The commit being shipped (7 to 64 hex digits).
+        #[arg(long, value_parser = commit_id)]
         commit: Option<String>,
         /// The previous release tag.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "first_release")]
         previous_tag: Option<String>,
+        /// This is the service's first release: there is no previous version.
+        #[arg(long)]
+        first_release: bool,
         /// TOML file of trusted keys: `role = ["base64 key", …]`.
         #[arg(long)]
         keys: Option<PathBuf>,
@@ -88,8 +92,8 @@ enum Command {
         /// The version attested.
         #[arg(long = "release")]
         version: String,
-        /// The commit attested.
-        #[arg(long)]
+        /// The commit attested (7 to 64 hex digits).
+        #[arg(long, value_parser = commit_id)]
         commit: Option<String>,
         /// Days until it expires.
         #[arg(long, default_value_t = 30)]
@@ -115,12 +119,19 @@ enum Command {
         /// The version it was made for.
         #[arg(long = "release")]
         version: String,
-        /// The commit it was made for.
-        #[arg(long)]
+        /// The commit it was made for (7 to 64 hex digits, e.g. `git rev-parse HEAD`).
+        #[arg(long, value_parser = commit_id)]
         commit: Option<String>,
     },
     /// Lists each standard item with what it is bound to.
     Coverage,
+}
+
+/// A `--commit` value, by the one rule every comparison uses.
+fn commit_id(text: &str) -> Result<String, String> {
+    CommitId::parse(text)
+        .map(|c| c.to_string())
+        .map_err(|e| e.to_string())
 }
 
 fn render_as(format: &str, report: &Report) -> Result<String, String> {
@@ -186,6 +197,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             version,
             commit,
             previous_tag,
+            first_release,
             keys,
             coverage,
             format,
@@ -199,6 +211,9 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 .dir(cwd.join(dir))
                 .build(build)
                 .coverage_threshold(coverage);
+            if first_release {
+                spec = spec.first_release();
+            }
             if let Some(k) = keys {
                 spec = spec.trusted_keys(
                     TrustedKeys::from_toml(&read(&k)?)

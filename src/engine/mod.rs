@@ -537,6 +537,7 @@ impl ReadinessBuilder {
         let mut resources = self.resources;
         resources.insert(probes.clone());
         resources.insert(latest.clone());
+        resources.insert(self.service.clone());
         let access = self
             .access
             .resolve(self.host.as_ref())

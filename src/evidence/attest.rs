@@ -14,11 +14,14 @@
 //! version/commit: each `fail` with its reason.
 
 mod check;
+pub mod proof;
 
-pub use check::{attested, bindings, Attested};
+pub use check::{attested, bindings, Attested, POST_MORTEM_ITEM};
 /// The time type [`Attestation::verify`] takes.
 pub use jiff::Timestamp;
 
+use super::commit::{CommitId, CommitIdError};
+use super::running::{Mismatch, Running};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use ed25519_dalek::{Signature, Signer, VerifyingKey};
@@ -92,6 +95,12 @@ pub enum AttestationError {
         /// What is running.
         running: String,
     },
+    /// The attestation's commit breaks the commit rule ([`commit::RULE`](super::commit::RULE)).
+    #[error("the attestation names a malformed commit: {0}")]
+    BadCommit(CommitIdError),
+    /// The running build's commit breaks the commit rule.
+    #[error("the running build's commit is malformed: {0}")]
+    RunningCommit(CommitIdError),
     /// A time field does not parse.
     #[error("`{0}` is not an RFC 3339 time")]
     BadTime(String),
@@ -208,7 +217,9 @@ impl Attestation {
         self
     }
 
-    /// Checks signature, key trust for `role`, expiry at `now`, and the build.
+    /// Checks signature, key trust for `role`, expiry at `now`, and the build: `running` is the
+    /// running version and commit; commits are compared by the rule of
+    /// [`commit`](super::commit), and a malformed one is an error of its own.
     pub fn verify(
         &self,
         keys: &TrustedKeys,
@@ -257,18 +268,26 @@ impl Attestation {
                 return Err(AttestationError::Expired(exp.clone()));
             }
         }
+        if let Some(c) = &self.commit {
+            CommitId::parse(c).map_err(AttestationError::BadCommit)?;
+        }
         if let Some((version, commit)) = running {
-            let other = |made: &str, running: &str| AttestationError::OtherBuild {
-                made: made.to_owned(),
-                running: running.to_owned(),
+            let running = Running {
+                version: version.to_owned(),
+                commit: commit.map(str::to_owned),
+                source: "",
             };
-            if self.version != version {
-                return Err(other(&self.version, version));
-            }
-            if let (Some(m), Some(r)) = (&self.commit, commit) {
-                let n = m.len().min(r.len());
-                if n < 7 || !m[..n].eq_ignore_ascii_case(&r[..n]) {
-                    return Err(other(&format!("commit {m}"), &format!("commit {r}")));
+            let other =
+                |made: String, running: String| AttestationError::OtherBuild { made, running };
+            match running.check(&self.version, self.commit.as_deref()) {
+                Ok(()) => {}
+                Err(Mismatch::Version { made, running }) => return Err(other(made, running)),
+                Err(Mismatch::Commit { made, running }) => {
+                    return Err(other(format!("commit {made}"), format!("commit {running}")))
+                }
+                Err(Mismatch::BadMadeCommit(e)) => return Err(AttestationError::BadCommit(e)),
+                Err(Mismatch::BadRunningCommit(e)) => {
+                    return Err(AttestationError::RunningCommit(e))
                 }
             }
         }

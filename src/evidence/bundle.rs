@@ -1,6 +1,7 @@
 //! The evidence bundle's `manifest.json`, and fetching an artifact with its staleness and hash
 //! verified.
 
+use super::running::Running;
 use super::spec::EvidenceSpec;
 use crate::{Context, Outcome};
 use serde::{Deserialize, Serialize};
@@ -32,7 +33,7 @@ pub struct Artifact {
     pub format: Option<String>,
     /// The version it was made for.
     pub version: String,
-    /// The commit it was made for.
+    /// The commit it was made for, by the rule of [`commit`](super::commit).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
     /// Its SHA-256, lower-case hex.
@@ -94,6 +95,12 @@ pub fn read_manifest(ctx: &Context, spec: &EvidenceSpec) -> Result<Option<Manife
 
 /// Every artifact of `kind`, loaded and verified: missing → `pending` (naming the file and
 /// `how` to produce it), stale or tampered → `fail`.
+///
+/// Stale means made for another version or commit than the running build: the spec's
+/// [`BuildInfo`](super::BuildInfo), else the version given to `ReadinessBuilder::service`. A
+/// commit is compared when both name one, by the rule of [`commit`](super::commit). With
+/// neither declared (a bare [`Context`]) nothing is compared, and the evidence checks turn a
+/// `pass` into a `warn` saying so.
 pub fn load(
     ctx: &Context,
     spec: &EvidenceSpec,
@@ -142,25 +149,9 @@ fn load_one(
 ) -> Result<Loaded, Outcome> {
     let path = dir.join(&a.path);
     let shown = path.display().to_string();
-    if let Some(build) = &spec.build {
-        if a.version != build.version {
-            return Err(Outcome::fail(format!(
-                "stale evidence: {shown} was made for {}, running {}",
-                a.version, build.version
-            ))
-            .detail("artifact_version", &a.version)
-            .detail("running_version", &build.version)
-            .remediation("regenerate the evidence in this version's CI run"));
-        }
-        if let (Some(made), Some(running)) = (&a.commit, &build.commit) {
-            if !same_commit(made, running) {
-                return Err(Outcome::fail(format!(
-                    "stale evidence: {shown} was made for commit {made}, running {running}"
-                ))
-                .detail("artifact_commit", made)
-                .detail("running_commit", running)
-                .remediation("regenerate the evidence in this commit's CI run"));
-            }
+    if let Some(running) = Running::of(ctx, spec) {
+        if let Err(m) = running.check(&a.version, a.commit.as_deref()) {
+            return Err(running.stale(&shown, m));
         }
     }
     let bytes = match ctx.host().read(&path) {
@@ -187,13 +178,6 @@ fn load_one(
         path,
         bytes,
     })
-}
-
-/// Commits match when one is a prefix of the other (short and full hashes), at least 7 chars.
-fn same_commit(a: &str, b: &str) -> bool {
-    let (a, b) = (a.to_ascii_lowercase(), b.to_ascii_lowercase());
-    let n = a.len().min(b.len());
-    n >= 7 && a[..n] == b[..n]
 }
 
 /// Adds (or replaces) the entry for `path` in a manifest, hashing `bytes`.

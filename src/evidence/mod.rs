@@ -24,14 +24,18 @@
 //! ```
 //!
 //! Stale evidence (another version or commit) and a hash mismatch `fail`; a missing artifact is
-//! `pending` naming the file and how to produce it.
+//! `pending` naming the file and how to produce it. Without `EvidenceSpec::build`, the version
+//! given to `ReadinessBuilder::service` is the one evidence and attestations must name; commits
+//! follow the rule of [`commit`].
 
 pub mod attest;
 pub mod build;
 pub mod bundle;
 mod checks;
+pub mod commit;
 pub mod import;
 pub mod parse;
+mod running;
 pub mod sig;
 mod spec;
 #[cfg(test)]

@@ -56,6 +56,19 @@ pub struct K8sWorkload {
     pub service_account: Option<String>,
 }
 
+/// What is known of the release before this one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Previous<'a> {
+    /// The build recorded the previous release tag.
+    Tag(&'a str),
+    /// Declared a first release, and the build info records no previous tag.
+    FirstRelease,
+    /// Declared a first release, but the build records a previous tag.
+    Contradiction(String),
+    /// No build info, or no previous tag recorded and no first release declared.
+    Unknown,
+}
+
 /// Where the evidence bundle is, what the running build is, and the thresholds.
 #[derive(Debug, Clone)]
 pub struct EvidenceSpec {
@@ -71,6 +84,7 @@ pub struct EvidenceSpec {
     pub(crate) keys: TrustedKeys,
     pub(crate) unsigned_allowed: BTreeSet<String>,
     pub(crate) major_bump: Option<bool>,
+    pub(crate) first_release: bool,
     pub(crate) rollback_fired: bool,
     pub(crate) image_key: Option<super::sig::ImageKey>,
 }
@@ -90,6 +104,7 @@ impl Default for EvidenceSpec {
             keys: TrustedKeys::default(),
             unsigned_allowed: BTreeSet::new(),
             major_bump: None,
+            first_release: false,
             rollback_fired: false,
             image_key: None,
         }
@@ -170,7 +185,18 @@ impl EvidenceSpec {
         self
     }
 
-    /// Declares that a rollback trigger fired (then a post-mortem is needed).
+    /// Declares this build the service's first release: there is no previous version, so
+    /// "Previous version tagged" and the migration guide are `not_applicable`, and the README,
+    /// changelog and rollback plan are not compared with a previous tag. A build that records a
+    /// previous tag, or a changelog with an earlier release, contradicts it and `fail`s.
+    pub fn first_release(mut self) -> Self {
+        self.first_release = true;
+        self
+    }
+
+    /// Declares that a rollback happened where this process cannot see it (an earlier
+    /// deployment): then a post-mortem is needed whatever the rollback triggers of this process
+    /// say. Without it, the post-mortem item follows the triggers of the last evaluation.
     pub fn rollback_fired(mut self, fired: bool) -> Self {
         self.rollback_fired = fired;
         self
@@ -206,13 +232,33 @@ impl EvidenceSpec {
         base.join(&self.dir)
     }
 
-    /// Whether this release is a major version bump.
+    /// What is known of the previous release.
+    pub(crate) fn previous(&self) -> Previous<'_> {
+        let Some(build) = &self.build else {
+            // Without build info nothing confirms a declared first release.
+            return Previous::Unknown;
+        };
+        match (self.first_release, build.previous_tag.as_deref()) {
+            (true, Some(t)) => Previous::Contradiction(format!(
+                "declared a first release (EvidenceSpec::first_release), but the build records the previous release tag {t}"
+            )),
+            (true, None) => Previous::FirstRelease,
+            (false, Some(t)) => Previous::Tag(t),
+            (false, None) => Previous::Unknown,
+        }
+    }
+
+    /// Whether this release is a major version bump (`Some(false)` for a first release).
     pub(crate) fn is_major_bump(&self) -> Option<bool> {
         if let Some(m) = self.major_bump {
             return Some(m);
         }
+        let prev = match self.previous() {
+            Previous::Tag(t) => t,
+            Previous::FirstRelease => return Some(false),
+            Previous::Contradiction(_) | Previous::Unknown => return None,
+        };
         let b = self.build.as_ref()?;
-        let prev = b.previous_tag.as_deref()?;
         let major = |v: &str| {
             v.trim_start_matches('v')
                 .split('.')

@@ -3,19 +3,23 @@
 use super::judges::parsed;
 use crate::evidence::bundle::Loaded;
 use crate::evidence::parse;
+use crate::evidence::running::Running;
+use crate::evidence::spec::Previous;
 use crate::evidence::EvidenceSpec;
 use crate::{Context, Outcome};
 
-fn version(spec: &EvidenceSpec) -> Result<&str, Outcome> {
-    spec.build
-        .as_ref()
-        .map(|b| b.version.as_str())
-        .ok_or_else(|| {
-            Outcome::warn(
-                "no build info declared: cannot tell which version the document must match",
-            )
-            .remediation("pass `prodready::build_info!()` with EvidenceSpec::build")
-        })
+/// The version documents must match: the running build's.
+fn version(ctx: &Context, spec: &EvidenceSpec) -> Result<String, Outcome> {
+    Running::of(ctx, spec).map(|r| r.version).ok_or_else(|| {
+        Outcome::warn("the running version is unknown: cannot tell which version the document must match")
+            .remediation("declare it with ReadinessBuilder::service(name, version) or EvidenceSpec::build(prodready::build_info!())")
+    })
+}
+
+/// A `fail` for a declared first release that the build contradicts.
+fn contradiction(why: &str) -> Outcome {
+    Outcome::fail(format!("contradiction: {why}"))
+        .remediation("drop EvidenceSpec::first_release if an earlier release exists, or build from the history of the first release")
 }
 
 pub(super) fn readme(_: &Context, spec: &EvidenceSpec, files: &[Loaded]) -> Outcome {
@@ -25,6 +29,15 @@ pub(super) fn readme(_: &Context, spec: &EvidenceSpec, files: &[Loaded]) -> Outc
     {
         return Outcome::fail(format!("{} is empty", f.shown()));
     }
+    match spec.previous() {
+        Previous::Contradiction(why) => return contradiction(&why),
+        Previous::FirstRelease => {
+            return Outcome::pass(
+                "README is non-empty; first release: no previous version to compare it with",
+            )
+        }
+        Previous::Tag(_) | Previous::Unknown => {}
+    }
     let b = spec.build.as_ref();
     match (b.and_then(|b| b.readme_changed_unix), b.and_then(|b| b.previous_tag_unix)) {
         (Some(changed), Some(tag)) if changed >= tag => Outcome::pass("README is non-empty and changed since the previous release tag")
@@ -33,19 +46,20 @@ pub(super) fn readme(_: &Context, spec: &EvidenceSpec, files: &[Loaded]) -> Outc
             .detail("readme_changed_unix", changed).detail("previous_tag_unix", tag)
             .remediation("update README.md for this release"),
         _ => Outcome::warn("README is non-empty; build info does not say when it last changed relative to the previous tag")
-            .remediation("record build info with `prodready::evidence::build::emit()` in build.rs"),
+            .remediation("record build info with `prodready::evidence::build::emit()` in build.rs, or declare EvidenceSpec::first_release for a first release"),
     }
 }
 
-pub(super) fn openapi(_: &Context, spec: &EvidenceSpec, files: &[Loaded]) -> Outcome {
+pub(super) fn openapi(ctx: &Context, spec: &EvidenceSpec, files: &[Loaded]) -> Outcome {
     let docs = match parsed(files, parse::docs::openapi) {
         Ok(d) => d,
         Err(o) => return o,
     };
-    let v = match version(spec) {
+    let v = match version(ctx, spec) {
         Ok(v) => v,
         Err(o) => return o,
     };
+    let v = v.as_str();
     match docs.iter().find(|d| d.version != v) {
         Some(d) => Outcome::fail(format!(
             "OpenAPI info.version is {}, running {v}",
@@ -65,15 +79,16 @@ fn release<'a>(releases: &'a [parse::docs::Release], v: &str) -> Option<&'a pars
     releases.iter().find(|r| r.version == v)
 }
 
-pub(super) fn notes(_: &Context, spec: &EvidenceSpec, files: &[Loaded]) -> Outcome {
+pub(super) fn notes(ctx: &Context, spec: &EvidenceSpec, files: &[Loaded]) -> Outcome {
     let logs = match parsed(files, parse::docs::changelog) {
         Ok(d) => d,
         Err(o) => return o,
     };
-    let v = match version(spec) {
+    let v = match version(ctx, spec) {
         Ok(v) => v,
         Err(o) => return o,
     };
+    let v = v.as_str();
     match logs.iter().find_map(|l| release(l, v)) {
         Some(r) if r.entries() > 0 => Outcome::pass(format!(
             "CHANGELOG section [{v}] with {} entries",
@@ -86,47 +101,88 @@ pub(super) fn notes(_: &Context, spec: &EvidenceSpec, files: &[Loaded]) -> Outco
     }
 }
 
-pub(super) fn breaking(_: &Context, spec: &EvidenceSpec, files: &[Loaded]) -> Outcome {
+pub(super) fn breaking(ctx: &Context, spec: &EvidenceSpec, files: &[Loaded]) -> Outcome {
     let logs = match parsed(files, parse::docs::changelog) {
         Ok(d) => d,
         Err(o) => return o,
     };
-    let v = match version(spec) {
+    let v = match version(ctx, spec) {
         Ok(v) => v,
         Err(o) => return o,
     };
+    let v = v.as_str();
     let Some(r) = logs.iter().find_map(|l| release(l, v)) else {
         return Outcome::fail(format!("CHANGELOG has no section for {v}"))
             .remediation(format!("add `## [{v}] - <date>`"));
     };
+    match spec.previous() {
+        Previous::Contradiction(why) => return contradiction(&why),
+        Previous::FirstRelease => {
+            let earlier: Vec<&str> = logs
+                .iter()
+                .flatten()
+                .map(|r| r.version.as_str())
+                .filter(|rv| *rv != v && !rv.eq_ignore_ascii_case("unreleased"))
+                .collect();
+            if !earlier.is_empty() {
+                return contradiction(&format!(
+                    "declared a first release (EvidenceSpec::first_release), but the CHANGELOG lists earlier releases: {}",
+                    earlier.join(", ")
+                ))
+                .detail("earlier_releases", earlier);
+            }
+            return Outcome::pass(format!(
+                "CHANGELOG section [{v}]; first release: no previous version, nothing to break"
+            ));
+        }
+        Previous::Tag(_) | Previous::Unknown => {}
+    }
     match spec.is_major_bump() {
         Some(true) if !r.has_breaking_changes() => Outcome::fail(format!("{v} is a major version bump but its CHANGELOG section lists no breaking changes"))
             .remediation("add a `### Breaking` (or `### Removed`) subsection"),
         Some(true) => Outcome::pass(format!("{v}: breaking changes listed")),
         Some(false) => Outcome::pass(format!("CHANGELOG section [{v}]; not a major bump")),
         None => Outcome::warn(format!("CHANGELOG section [{v}] exists; the previous version is unknown, so a major bump cannot be ruled out"))
-            .remediation("record the previous tag with `prodready::evidence::build::emit()`"),
+            .remediation("record the previous tag with `prodready::evidence::build::emit()`, or declare EvidenceSpec::first_release for a first release"),
     }
 }
 
 pub(super) fn migration_pre(_: &Context, spec: &EvidenceSpec) -> Option<Outcome> {
+    match spec.previous() {
+        Previous::Contradiction(why) => return Some(contradiction(&why)),
+        Previous::FirstRelease if spec.major_bump.is_none() => {
+            return Some(Outcome::not_applicable(
+                "first release: no previous version, so no migration guide is needed",
+            ))
+        }
+        _ => {}
+    }
     match spec.is_major_bump() {
         Some(true) => None,
         Some(false) => Some(Outcome::not_applicable("not a major version bump: no migration guide needed")),
         None => Some(Outcome::warn("the previous version is unknown: cannot tell whether a migration guide is needed")
-            .remediation("record the previous tag with `prodready::evidence::build::emit()`, or declare EvidenceSpec::major_bump")),
+            .remediation("record the previous tag with `prodready::evidence::build::emit()`, or declare EvidenceSpec::major_bump or EvidenceSpec::first_release")),
     }
 }
 
 pub(super) fn previous_tag(_: &Context, spec: &EvidenceSpec) -> Option<Outcome> {
-    Some(match spec.build.as_ref() {
-        None => Outcome::warn("no build info declared")
-            .remediation("pass `prodready::build_info!()` with EvidenceSpec::build"),
-        Some(b) => match &b.previous_tag {
-            Some(t) => Outcome::pass(format!("previous release tag {t}")).detail("previous_tag", t),
-            None => Outcome::fail("the build recorded no previous release tag")
-                .remediation("tag releases (`git tag v1.4.1`) and build with full git history"),
-        },
+    Some(match spec.previous() {
+        Previous::Contradiction(why) => contradiction(&why),
+        Previous::FirstRelease => Outcome::not_applicable("first release: no previous version"),
+        Previous::Tag(t) => {
+            Outcome::pass(format!("previous release tag {t}")).detail("previous_tag", t)
+        }
+        Previous::Unknown if spec.build.is_none() => {
+            let also = if spec.first_release {
+                " (a first release is declared, but without build info nothing confirms that no earlier tag exists)"
+            } else {
+                ""
+            };
+            Outcome::warn(format!("no build info declared{also}"))
+                .remediation("pass `prodready::build_info!()` with EvidenceSpec::build")
+        }
+        Previous::Unknown => Outcome::fail("the build recorded no previous release tag")
+            .remediation("tag releases (`git tag v1.4.1`) and build with full git history; for a first release, declare EvidenceSpec::first_release"),
     })
 }
 
@@ -142,11 +198,25 @@ pub(super) fn rollback_plan(_: &Context, spec: &EvidenceSpec, files: &[Loaded]) 
         Ok(d) => d,
         Err(o) => return o,
     };
-    let Some(prev) = spec.build.as_ref().and_then(|b| b.previous_tag.as_deref()) else {
-        return Outcome::warn(
-            "a rollback plan exists; the build recorded no previous version to check it against",
-        )
-        .remediation("record the previous tag with `prodready::evidence::build::emit()`");
+    let prev = match spec.previous() {
+        Previous::Tag(t) => t,
+        Previous::Contradiction(why) => return contradiction(&why),
+        Previous::FirstRelease => {
+            if let Some((f, _)) = docs.iter().find(|(_, t)| t.trim().is_empty()) {
+                return Outcome::fail(format!("{f} is empty"));
+            }
+            let shown: Vec<&str> = docs.iter().map(|(f, _)| f.as_str()).collect();
+            return Outcome::pass(format!(
+                "rollback plan {}; first release: no previous version to name",
+                shown.join(", ")
+            ));
+        }
+        Previous::Unknown => {
+            return Outcome::warn(
+                "a rollback plan exists; the build recorded no previous version to check it against",
+            )
+            .remediation("record the previous tag with `prodready::evidence::build::emit()`, or declare EvidenceSpec::first_release for a first release")
+        }
     };
     let bare = prev.trim_start_matches('v');
     match docs.iter().find(|(_, t)| t.contains(bare)) {

@@ -6,6 +6,7 @@ mod judges;
 mod manifests;
 
 use super::bundle::{self, Loaded};
+use super::running::{self, Running};
 use super::EvidenceSpec;
 use crate::{Check, Context, Outcome};
 use std::sync::Arc;
@@ -60,9 +61,13 @@ impl Check for Evidence {
         if let Some(out) = self.pre.and_then(|pre| pre(ctx, spec)) {
             return out;
         }
-        match bundle::load(ctx, spec, self.kind, self.how) {
+        let out = match bundle::load(ctx, spec, self.kind, self.how) {
             Ok(files) => (self.judge)(ctx, spec, &files),
             Err(outcome) => outcome,
+        };
+        match Running::of(ctx, spec) {
+            Some(_) => out,
+            None => running::unknown_build(out),
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod docs;
 pub mod k8s;
 pub mod lint;
 pub mod ops;
+pub mod records;
 pub mod tests;
 pub mod vulns;
 

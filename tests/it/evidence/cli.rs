@@ -158,3 +158,100 @@ fn import_prints_json_items() {
     assert_eq!(items[103]["id"], "sign-off.product-owner");
     assert_eq!(items[103]["group"], serde_json::Value::Null);
 }
+
+#[test]
+fn add_and_attest_reject_a_commit_that_breaks_the_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("lcov.info"), super::fixture("lcov.info")).unwrap();
+    let add = |commit: &str| {
+        Command::new(BIN)
+            .args(["add", "--kind", "coverage", "--file", "lcov.info"])
+            .args(["--release", "1.5.0", "--commit", commit, "--dir"])
+            .arg(dir.path())
+            .output()
+            .unwrap()
+    };
+    let out = add("abc123");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("`abc123` is not a commit id") && err.contains("7 to 64 hexadecimal digits"),
+        "{err}"
+    );
+    assert!(
+        !dir.path().join("manifest.json").exists(),
+        "nothing is written"
+    );
+    let out = add("9F2C1E0AA");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let m: Manifest =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(m.artifacts[0].commit.as_deref(), Some("9f2c1e0aa"));
+
+    let key = dir.path().join("k.key");
+    assert!(Command::new(BIN)
+        .args(["keygen", "--out"])
+        .arg(&key)
+        .output()
+        .unwrap()
+        .status
+        .success());
+    let out = Command::new(BIN)
+        .args([
+            "attest",
+            "--item",
+            "sign-off.qa-team-lead",
+            "--role",
+            "qa-team-lead",
+        ])
+        .args([
+            "--person",
+            "Ada",
+            "--release",
+            "1.5.0",
+            "--commit",
+            "HEAD",
+            "--key",
+        ])
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("`HEAD` is not a commit id"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn verify_takes_a_first_release() {
+    let dir = tempfile::tempdir().unwrap();
+    bundle(dir.path(), &super::fixture("nextest-junit-passing.xml"));
+    let out = Command::new(BIN)
+        .args(["verify", "--release", "1.5.0", "--commit", "9f2c1e0aa"])
+        .args(["--first-release", "--format", "json", "--dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let item = report["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "rollback-plan.procedure.previous-version-tagged")
+        .unwrap();
+    assert_eq!(item["status"], "not_applicable", "{item}");
+    assert_eq!(item["message"], "first release: no previous version");
+}
