@@ -84,6 +84,26 @@ fn serving(c: &mut Criterion) {
                 .iter(|| async { black_box(handle(&r, get("/readiness-checklist", None)).await) })
         },
     );
+    // The same probe while an evaluation with a 2 s check runs behind it: the answer comes
+    // from the latest report, so the figure stays that of the cache.
+    let slow = Readiness::builder()
+        .checklist(standard::production_deployment().item(
+            Item::new("Bench", None, "Slow dependency")
+                .ttl(Duration::from_millis(1))
+                .check(check_fn(|_ctx| async {
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                    Outcome::pass("slow")
+                })),
+        ))
+        .host(FakeHost::new())
+        .registered_checks(false)
+        .build()
+        .expect("a valid checklist");
+    rt.block_on(slow.evaluate());
+    c.bench_function("GET /readyz during a slow evaluation", |b| {
+        b.to_async(&rt)
+            .iter(|| async { black_box(handle(&slow, get("/readyz", None)).await) })
+    });
     c.bench_function("GET /readiness-checklist?format=text from cache", |b| {
         b.to_async(&rt).iter(|| async {
             black_box(handle(&r, get("/readiness-checklist", Some("format=text"))).await)

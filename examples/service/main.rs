@@ -112,6 +112,8 @@ async fn main() -> anyhow::Result<()> {
     let app = Router::new()
         .route("/orders", get(list_orders).post(create_order))
         .with_state(pool)
+        // The library's OpenAPI document, merged into the service's own API docs.
+        .route("/openapi.json", get(|| async { Json(prodready::http::openapi()) }))
         .layer(requests.layer());
     tracing::info!(address = %listener.local_addr()?, "listening: GET /readiness-checklist, /livez, /readyz, /startupz");
     // Marks the service starting and serves the probes, verifies the startup (strict: exits
