@@ -9,6 +9,7 @@ mod common;
 mod engine;
 mod evidence;
 mod http;
+mod integrations;
 mod monitor;
 mod render;
 #[cfg(feature = "hyper-server")]
