@@ -4,10 +4,12 @@
 //! - `prodready_item_duration_seconds{id}`, `prodready_evaluation_duration_seconds`
 //! - `prodready_ready`, `prodready_rollback_recommended`, `prodready_trigger_fired{id}`
 //! - `prodready_requests{window}`, `prodready_request_errors{window}`,
-//!   `prodready_request_error_ratio{window}`, `prodready_request_latency_seconds{window,quantile}`
+//!   `prodready_request_error_ratio{window}`, `prodready_request_latency_seconds{window,percentile}`
+//!   (gauges: `quantile` is a label only summaries may carry)
 //! - `prodready_log_events{level,window}`
 
 use super::{LogMonitor, RequestMonitor};
+use crate::probes::LatestReport;
 use crate::report::Report;
 use crate::{Context, Readiness, Status};
 use prometheus_client::encoding::text::encode;
@@ -66,16 +68,20 @@ fn monitors(registry: &mut Registry, ctx: &Context) {
         let latency = family(
             registry,
             "prodready_request_latency_seconds",
-            "Latency quantile in the window",
+            "Latency percentile (50, 90, 99) in the window",
         );
         for (name, w) in WINDOWS {
             let s = m.overall(w.map(|w| w.min(m.window_capacity())));
             set(&requests, &[("window", name)], s.requests as f64);
             set(&errors, &[("window", name)], s.server_errors as f64);
             set(&ratio, &[("window", name)], s.error_ratio);
-            for (q, v) in [("0.5", s.p50_ms), ("0.9", s.p90_ms), ("0.99", s.p99_ms)] {
+            for (q, v) in [("50", s.p50_ms), ("90", s.p90_ms), ("99", s.p99_ms)] {
                 if let Some(ms) = v {
-                    set(&latency, &[("window", name), ("quantile", q)], ms / 1000.0);
+                    set(
+                        &latency,
+                        &[("window", name), ("percentile", q)],
+                        ms / 1000.0,
+                    );
                 }
             }
         }
@@ -111,15 +117,33 @@ fn finish(registry: &Registry) -> String {
     out
 }
 
-/// The monitors' figures alone (what "Verify metrics" renders and parses).
-pub(crate) fn render_monitors(ctx: &Context) -> String {
-    let mut registry = Registry::default();
-    monitors(&mut registry, ctx);
-    finish(&registry)
+/// The exposition `/metrics` serves, from the last report in the context (the monitors' figures
+/// alone before the first evaluation has finished, then `false`): what "Verify metrics" judges.
+/// Trigger ids are the standard ones (`rollback-plan.triggers.*`).
+pub(crate) fn render_from_context(ctx: &Context) -> (String, bool) {
+    match ctx.resource::<LatestReport>().and_then(LatestReport::get) {
+        Some(report) => (
+            render_with(&report, |id| id.starts_with(super::TRIGGER_PREFIX), ctx),
+            true,
+        ),
+        None => {
+            let mut registry = Registry::default();
+            monitors(&mut registry, ctx);
+            (finish(&registry), false)
+        }
+    }
 }
 
 /// The whole exposition for `report`.
 pub fn render(readiness: &Readiness, report: &Report) -> String {
+    render_with(
+        report,
+        |id| readiness.is_rollback_trigger(id),
+        readiness.context(),
+    )
+}
+
+fn render_with(report: &Report, is_trigger: impl Fn(&str) -> bool, ctx: &Context) -> String {
     let mut registry = Registry::default();
     let status = family(
         &mut registry,
@@ -142,7 +166,7 @@ pub fn render(readiness: &Readiness, report: &Report) -> String {
             set(&status, &[("id", &item.id), ("status", s.as_str())], v);
         }
         set(&duration, &[("id", &item.id)], item.duration_ms / 1000.0);
-        if readiness.is_rollback_trigger(&item.id) {
+        if is_trigger(&item.id) {
             let fired = if item.status == Status::Fail {
                 1.0
             } else {
@@ -174,7 +198,7 @@ pub fn render(readiness: &Readiness, report: &Report) -> String {
         "How long the last evaluation took",
         report.duration_ms / 1000.0,
     );
-    monitors(&mut registry, readiness.context());
+    monitors(&mut registry, ctx);
     finish(&registry)
 }
 
@@ -200,7 +224,8 @@ pub struct ParseError {
 }
 
 /// Parses Prometheus text exposition / OpenMetrics text into samples (comments checked for
-/// shape, `# EOF` required last when present).
+/// shape, `# EOF` required last when present), for reading values back. Whether a consumer
+/// would accept the text is judged by [`super::exposition::judge`].
 pub fn parse_exposition(text: &str) -> Result<Vec<Sample>, ParseError> {
     let mut out = Vec::new();
     let mut eof = false;
@@ -266,11 +291,6 @@ pub fn parse_exposition(text: &str) -> Result<Vec<Sample>, ParseError> {
         });
     }
     Ok(out)
-}
-
-/// Whether `text` parses.
-pub(crate) fn verify_exposition(text: &str) -> Result<(), ParseError> {
-    parse_exposition(text).map(|_| ())
 }
 
 #[cfg(test)]

@@ -13,8 +13,9 @@
 //! - [`caching_configured`]: Redis `PING` and cache keys that expire (item 55, feature `redis`);
 //! - [`external_services_connected`]: each dependency of a [`DependencySpec`] answers (item 68).
 //!
-//! - with feature `http-client`, from a [`ServiceSpec`]: [`service_accessible`] (item 65),
-//!   [`metrics_exposed`] (29), [`smoke_tests_passing`] (66, 76), [`critical_paths_passing`] (77).
+//! - with feature `http-client`, from a [`ServiceSpec`]: [`service_accessible`] (item 65, 2xx
+//!   unless declared), [`metrics_exposed`] (29, or from a Prometheus scrape of `/metrics`),
+//!   [`smoke_tests_passing`] (66, 76), [`critical_paths_passing`] (77).
 //!
 //! Without a pool or client in the context each says so (`warn`, naming the builder method): the
 //! dependency was not seen, which does not show that there is none.
@@ -24,6 +25,8 @@ mod cache;
 mod clients;
 #[cfg(any(feature = "postgres", feature = "mysql", feature = "sqlite"))]
 mod db;
+#[cfg(feature = "http-client")]
+mod exposed;
 #[cfg(feature = "http-client")]
 mod http;
 #[cfg(any(feature = "postgres", feature = "mysql", feature = "sqlite"))]
@@ -52,9 +55,11 @@ pub use sizing::{connection_pool_configured, PoolConfigured, PoolSizing};
 pub use cache::{caching_configured, CacheKeys, CachingConfigured};
 pub use clients::{external_services_connected, Dependency, DependencySpec, ExternalServices};
 #[cfg(feature = "http-client")]
+pub use exposed::{metrics_exposed, MetricsExposed};
+#[cfg(feature = "http-client")]
 pub use http::{
-    critical_paths_passing, metrics_exposed, service_accessible, smoke_tests_passing,
-    MetricsExposed, ServiceAccessible, ServiceSpec, SmokeRequest, SmokeTests,
+    critical_paths_passing, service_accessible, smoke_tests_passing, ServiceAccessible,
+    ServiceSpec, SmokeRequest, SmokeTests,
 };
 
 use crate::Check;
