@@ -72,7 +72,8 @@ async fn main() -> anyhow::Result<()> {
     });
     let listener = tokio::net::TcpListener::bind(&listen).await?;
     let port = listener.local_addr()?.port();
-    let readiness = Readiness::builder()
+    let readiness = pool
+        .give_to(Readiness::builder())
         .service("example-orders", env!("CARGO_PKG_VERSION"))
         .checklist(checklist)
         .resource(pool.clone())

@@ -6,9 +6,12 @@ use super::{BuildError, ReadinessBuilder};
 use crate::check::Resources;
 use std::any::TypeId;
 
+// Read by the enabled features' entries and by the test that keeps them equal to `Cargo.toml`.
 /// The version requirement of sqlx the database features use (kept equal to `Cargo.toml`).
+#[allow(dead_code)]
 pub(crate) const SQLX: &str = "sqlx 0.8";
 /// The version requirement of redis the `redis` feature uses (kept equal to `Cargo.toml`).
+#[allow(dead_code)]
 pub(crate) const REDIS: &str = "redis 0.27";
 
 impl ReadinessBuilder {

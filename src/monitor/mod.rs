@@ -51,9 +51,10 @@ pub use requests::{
     OTHER_ROUTES, SELF_CHECK_HEADER, SELF_CHECK_USER_AGENT,
 };
 pub use resources::{resource_usage_acceptable, sample, ResourceSample, ResourceUsageAcceptable};
-#[cfg(feature = "prometheus")]
-pub(crate) use scraped::judge_own_exposition;
-pub(crate) use scraped::{answered, escalate, recent_scrape};
+#[cfg(feature = "http-client")]
+pub(crate) use scraped::{answered, recent_scrape};
+#[cfg(all(feature = "http-client", feature = "prometheus"))]
+pub(crate) use scraped::{escalate, judge_own_exposition};
 pub use scraped::{metrics_being_collected, metrics_verified, MetricsScraped};
 pub use triggers::{
     critical_functionality_trigger, data_corruption_trigger, security_issue_trigger, Trigger,

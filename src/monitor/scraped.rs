@@ -11,6 +11,7 @@ use tokio::time::Instant;
 /// "Metrics being collected" / "Verify metrics": see [`metrics_being_collected`] and
 /// [`metrics_verified`].
 #[derive(Debug, Clone)]
+#[cfg_attr(not(feature = "prometheus"), allow(dead_code))]
 pub struct MetricsScraped {
     window: Duration,
     created: Instant,
@@ -129,6 +130,7 @@ impl MetricsScraped {
 }
 
 /// Raises `o` to `status` (never lowers it), putting `why` first in its message.
+#[cfg(feature = "prometheus")]
 pub(crate) fn escalate(mut o: Outcome, status: Status, why: &str) -> Outcome {
     let rank = |s: Status| match s {
         Status::Fail => 3,

@@ -3,11 +3,14 @@
 
 use super::Syntax;
 
+/// Label pairs, in the order written.
+pub(super) type Labels = Vec<(String, String)>;
+
 /// A sample line, parsed.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct RawSample {
     pub(super) name: String,
-    pub(super) labels: Vec<(String, String)>,
+    pub(super) labels: Labels,
     pub(super) value: f64,
 }
 
@@ -126,8 +129,8 @@ pub(super) fn sample(line: &str, syntax: Syntax) -> Result<RawSample, String> {
 }
 
 /// Parses `name="value",…}` (after the `{`); returns the pairs and what follows the `}`.
-fn label_set(mut s: &str) -> Result<(Vec<(String, String)>, &str), String> {
-    let mut labels: Vec<(String, String)> = Vec::new();
+fn label_set(mut s: &str) -> Result<(Labels, &str), String> {
+    let mut labels: Labels = Vec::new();
     loop {
         s = s.trim_start_matches(is_blank);
         if let Some(after) = s.strip_prefix('}') {
