@@ -224,12 +224,19 @@ impl Check for MetricsScraped {
                 .detail("exposition_errors", j.errors().count())
                 .detail("exposition_lints", j.lints().count())
                 .detail("sample_limit", limit);
-            if let Some((status, why)) = verdict {
+            match verdict {
                 // Only "Verify metrics" judges lints; a sample_limit breach stops any collection.
-                if self.verify || status == Status::Fail {
+                Some((status, why)) if self.verify || status == Status::Fail => {
                     o = escalate(o, status, &why)
                         .remediation("fix the metric families named so Prometheus and `promtool check metrics` accept the exposition (raise `sample_limit` or drop series for a limit)");
                 }
+                None if self.verify => {
+                    o.message.push_str(&format!(
+                        "; the exposition's {} samples pass the rules of Prometheus and `promtool check metrics`",
+                        j.samples
+                    ));
+                }
+                _ => {}
             }
         }
         o
