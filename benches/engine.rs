@@ -87,14 +87,16 @@ fn serving(c: &mut Criterion) {
     // The same probe while an evaluation with a 2 s check runs behind it: the answer comes
     // from the latest report, so the figure stays that of the cache.
     let slow = Readiness::builder()
-        .checklist(standard::production_deployment().item(
-            Item::new("Bench", None, "Slow dependency")
-                .ttl(Duration::from_millis(1))
-                .check(check_fn(|_ctx| async {
-                    tokio::time::sleep(Duration::from_secs(2)).await;
-                    Outcome::pass("slow")
-                })),
-        ))
+        .checklist(
+            standard::production_deployment().item(
+                Item::new("Bench", None, "Slow dependency")
+                    .ttl(Duration::from_millis(1))
+                    .check(check_fn(|_ctx| async {
+                        tokio::time::sleep(Duration::from_secs(2)).await;
+                        Outcome::pass("slow")
+                    })),
+            ),
+        )
         .host(FakeHost::new())
         .registered_checks(false)
         .build()

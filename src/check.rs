@@ -177,13 +177,30 @@ pub struct Context {
     resources: Arc<Resources>,
 }
 
-/// Typed shared values, one per type.
+/// Typed shared values, one per type, each with its type's name (so `build()` can tell a client
+/// of another crate version, whose name is the same but whose `TypeId` is not).
 #[derive(Default)]
-pub(crate) struct Resources(HashMap<TypeId, Arc<dyn Any + Send + Sync>>);
+pub(crate) struct Resources(HashMap<TypeId, Resource>);
+
+struct Resource {
+    value: Arc<dyn Any + Send + Sync>,
+    type_name: &'static str,
+}
 
 impl Resources {
     pub(crate) fn insert<T: Send + Sync + 'static>(&mut self, value: T) {
-        self.0.insert(TypeId::of::<T>(), Arc::new(value));
+        self.0.insert(
+            TypeId::of::<T>(),
+            Resource {
+                value: Arc::new(value),
+                type_name: std::any::type_name::<T>(),
+            },
+        );
+    }
+
+    /// The name and id of every resource's type.
+    pub(crate) fn types(&self) -> impl Iterator<Item = (&'static str, TypeId)> + '_ {
+        self.0.iter().map(|(id, r)| (r.type_name, *id))
     }
 }
 
@@ -210,7 +227,7 @@ impl Context {
         self.resources
             .0
             .get(&TypeId::of::<T>())
-            .and_then(|r| r.downcast_ref())
+            .and_then(|r| r.value.downcast_ref())
     }
 
     /// The resource of type `T`, or a `fail` outcome naming the missing type, so a check can

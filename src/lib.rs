@@ -87,6 +87,27 @@ pub use prodready_macros::check;
 /// one) are checked when the readiness is built.
 pub use prodready_macros::checklist;
 
+// The client crates of the integration features, at the versions the built-in checks read: build
+// the service's clients with these (or depend on the same versions) so the checks see them.
+/// async-nats 0.38, as the `nats` feature uses it.
+#[cfg(feature = "nats")]
+pub use async_nats;
+/// lapin 2, as the `amqp` feature uses it.
+#[cfg(feature = "amqp")]
+pub use lapin;
+/// redis 0.27, as the `redis` feature uses it.
+#[cfg(feature = "redis")]
+pub use redis;
+/// reqwest 0.12, as the `http-client` feature uses it.
+#[cfg(feature = "http-client")]
+pub use reqwest;
+/// rumqttc 0.24, as the `mqtt` feature uses it.
+#[cfg(feature = "mqtt")]
+pub use rumqttc;
+/// sqlx 0.8, as the `postgres`, `mysql` and `sqlite` features use it.
+#[cfg(any(feature = "postgres", feature = "mysql", feature = "sqlite"))]
+pub use sqlx;
+
 /// Re-exported for implementing [`Check`] by hand: `#[prodready::async_trait]`.
 pub use async_trait::async_trait;
 

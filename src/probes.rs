@@ -1,5 +1,7 @@
-//! What the endpoints have answered: how often each was asked, and when a Kubernetes probe
-//! (`kube-probe/…`) or a Prometheus scrape (`Prometheus/…`) last came.
+//! What the endpoints have answered: how often each was asked, when a Kubernetes probe
+//! (`kube-probe/…`) or a Prometheus scrape (`Prometheus/…`) last came, and what it was answered
+//! (status and body size), so a scrape answered 400 or with an empty body is not taken for one
+//! that succeeded.
 //!
 //! The HTTP layer records every request it answers; checks read the log from their
 //! [`Context`](crate::Context) with `ctx.resource::<ProbeLog>()` ("Liveness probe configured",
@@ -33,10 +35,34 @@ impl Agent {
     }
 }
 
+/// One answer an endpoint gave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Answer {
+    /// The status code.
+    pub status: u16,
+    /// The body's length in bytes.
+    pub body_bytes: usize,
+    at: Instant,
+}
+
+impl Answer {
+    /// How long ago it was given.
+    pub fn ago(&self) -> Duration {
+        self.at.elapsed()
+    }
+
+    /// Answered 200 with a body: what a scrape needs to succeed.
+    pub fn is_success(&self) -> bool {
+        self.status == 200 && self.body_bytes > 0
+    }
+}
+
 #[derive(Debug, Default, Clone)]
 struct Seen {
     count: u64,
     last: HashMap<Agent, Instant>,
+    answers: HashMap<Agent, Answer>,
+    successes: HashMap<Agent, Answer>,
 }
 
 /// The requests the endpoints answered. Cheap to clone; clones share the log.
@@ -46,13 +72,51 @@ pub struct ProbeLog {
 }
 
 impl ProbeLog {
-    /// Records that `endpoint` (a path such as `/readyz`) answered a request from `user_agent`.
+    /// Records that `endpoint` (a path such as `/readyz`) was asked by `user_agent`, without
+    /// what it answered: such a request never counts as a successful answer
+    /// ([`ProbeLog::last_success`]). The HTTP layer uses [`ProbeLog::record_answer`].
     pub fn record(&self, endpoint: &str, user_agent: Option<&str>) {
         let agent = Agent::from_user_agent(user_agent);
         let mut seen = self.lock();
         let entry = seen.entry(endpoint.to_owned()).or_default();
         entry.count += 1;
         entry.last.insert(agent, Instant::now());
+    }
+
+    /// Records that `endpoint` answered a request from `user_agent` with `status` and a body of
+    /// `body_bytes` bytes.
+    pub fn record_answer(
+        &self,
+        endpoint: &str,
+        user_agent: Option<&str>,
+        status: u16,
+        body_bytes: usize,
+    ) {
+        let agent = Agent::from_user_agent(user_agent);
+        let now = Instant::now();
+        let answer = Answer {
+            status,
+            body_bytes,
+            at: now,
+        };
+        let mut seen = self.lock();
+        let entry = seen.entry(endpoint.to_owned()).or_default();
+        entry.count += 1;
+        entry.last.insert(agent, now);
+        entry.answers.insert(agent, answer);
+        if answer.is_success() {
+            entry.successes.insert(agent, answer);
+        }
+    }
+
+    /// The last answer `endpoint` gave `agent`, if recorded with [`ProbeLog::record_answer`].
+    pub fn last_answer(&self, endpoint: &str, agent: Agent) -> Option<Answer> {
+        self.lock().get(endpoint)?.answers.get(&agent).copied()
+    }
+
+    /// The last answer of 200 with a non-empty body `endpoint` gave `agent`.
+    pub fn last_success(&self, endpoint: &str, agent: Agent) -> Option<Answer> {
+        self.lock().get(endpoint)?.successes.get(&agent).copied()
     }
 
     /// How many requests `endpoint` has answered.
@@ -99,6 +163,26 @@ mod tests {
             Agent::from_user_agent(Some("Prometheus/2.53.0")),
             Agent::Prometheus
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn only_an_answer_of_200_with_a_body_is_a_success() {
+        let log = ProbeLog::default();
+        let prom = Some("Prometheus/2.53.0");
+        log.record("/metrics", prom);
+        assert_eq!(log.last_success("/metrics", Agent::Prometheus), None);
+        log.record_answer("/metrics", prom, 400, 57);
+        log.record_answer("/metrics", prom, 200, 0);
+        assert_eq!(log.last_success("/metrics", Agent::Prometheus), None);
+        let last = log.last_answer("/metrics", Agent::Prometheus);
+        assert_eq!(last.map(|a| (a.status, a.body_bytes)), Some((200, 0)));
+        log.record_answer("/metrics", prom, 200, 4096);
+        tokio::time::advance(Duration::from_secs(7)).await;
+        log.record_answer("/metrics", prom, 503, 20);
+        let ok = log.last_success("/metrics", Agent::Prometheus);
+        assert_eq!(ok.map(|a| (a.status, a.body_bytes)), Some((200, 4096)));
+        assert_eq!(ok.map(|a| a.ago()), Some(Duration::from_secs(7)));
+        assert_eq!(log.answered("/metrics"), 5);
     }
 }
 

@@ -1,6 +1,7 @@
 //! The orders database: embedded SQLite by default, PostgreSQL when `EXAMPLE_DATABASE_URL` is a
 //! `postgres://` URL. Each engine has its own migrations.
 
+use prodready::ReadinessBuilder;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
@@ -61,6 +62,27 @@ impl Db {
             Db::Sqlite(_) => &SQLITE_MIGRATOR,
             Db::Postgres(_) => &POSTGRES_MIGRATOR,
         }
+    }
+
+    /// Gives the pool and its migrations to the built-in database checks, through the typed
+    /// builder methods (a pool of another sqlx version would not compile here). Without the
+    /// engine's feature those items say which feature checks them.
+    pub(crate) fn give_to(&self, builder: ReadinessBuilder) -> ReadinessBuilder {
+        #[allow(unused_mut)]
+        let mut builder = builder;
+        match self {
+            #[cfg(feature = "sqlite")]
+            Db::Sqlite(p) => builder = builder.sqlite(p.clone()),
+            #[cfg(feature = "postgres")]
+            Db::Postgres(p) => builder = builder.postgres(p.clone()),
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        #[cfg(any(feature = "postgres", feature = "mysql", feature = "sqlite"))]
+        {
+            builder = builder.migrator(self.migrator());
+        }
+        builder
     }
 
     /// The engine's name, for messages.

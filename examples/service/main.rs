@@ -79,7 +79,8 @@ async fn main() -> anyhow::Result<()> {
     });
     let listener = tokio::net::TcpListener::bind(&listen).await?;
     let port = listener.local_addr()?.port();
-    let readiness = Readiness::builder()
+    let readiness = pool
+        .give_to(Readiness::builder())
         .service("example-orders", env!("CARGO_PKG_VERSION"))
         .checklist(checklist)
         .resource(pool.clone())
@@ -113,7 +114,10 @@ async fn main() -> anyhow::Result<()> {
         .route("/orders", get(list_orders).post(create_order))
         .with_state(pool)
         // The library's OpenAPI document, merged into the service's own API docs.
-        .route("/openapi.json", get(|| async { Json(prodready::http::openapi()) }))
+        .route(
+            "/openapi.json",
+            get(|| async { Json(prodready::http::openapi()) }),
+        )
         .layer(requests.layer());
     tracing::info!(address = %listener.local_addr()?, "listening: GET /readiness-checklist, /livez, /readyz, /startupz");
     // Marks the service starting and serves the probes, verifies the startup (strict: exits

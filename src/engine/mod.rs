@@ -1,6 +1,7 @@
 //! The engine: a built [`Readiness`] evaluates its checklist concurrently, caches results per
 //! item, shares one evaluation among concurrent callers, and answers probes from the cache.
 
+mod integrations;
 mod pool;
 mod run;
 mod runtime;
@@ -511,6 +512,7 @@ impl ReadinessBuilder {
         if let Some(p) = self.problems.into_iter().next() {
             return Err(BuildError::Setting(p));
         }
+        integrations::check_resources(&self.resources)?;
         let mut checklist = self.checklist;
         if self.registered {
             registry::apply_registered(&mut checklist, &registry::registered());

@@ -220,7 +220,6 @@ pub async fn handle(readiness: &Readiness, req: Request<'_>) -> Option<Response>
         #[cfg(feature = "prometheus")]
         Route::Metrics => METRICS_PATH,
     };
-    readiness.probe_log().record(endpoint, req.user_agent);
     let audience = if req.authorized || readiness.access().allows(req.authorization, req.headers) {
         Audience::Authorized
     } else {
@@ -228,7 +227,7 @@ pub async fn handle(readiness: &Readiness, req: Request<'_>) -> Option<Response>
     };
     let query = match Query::parse(req.query) {
         Ok(q) => q,
-        Err(e) => return Some(e.into()),
+        Err(e) => return Some(recorded(readiness, endpoint, &req, e.into())),
     };
     let answer = match route {
         Route::Checklist => checklist(readiness, &query, req.accept, audience).await,
@@ -239,7 +238,21 @@ pub async fn handle(readiness: &Readiness, req: Request<'_>) -> Option<Response>
         #[cfg(feature = "prometheus")]
         Route::Metrics => metrics(readiness, &query, req.accept).await,
     };
-    Some(answer.unwrap_or_else(Response::from))
+    let answer = answer.unwrap_or_else(Response::from);
+    Some(recorded(readiness, endpoint, &req, answer))
+}
+
+/// Records the answer in the probe log (checks judge scrapes and probes by what they were
+/// answered), then returns it.
+fn recorded(
+    readiness: &Readiness,
+    endpoint: &str,
+    req: &Request<'_>,
+    answer: Response,
+) -> Response {
+    let log = readiness.probe_log();
+    log.record_answer(endpoint, req.user_agent, answer.status, answer.body.len());
+    answer
 }
 
 enum Route<'a> {

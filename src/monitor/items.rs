@@ -3,10 +3,8 @@
 
 use super::logs::LogMonitor;
 use super::requests::{RequestMonitor, RequestStats};
-use crate::probes::{Agent, ProbeLog};
 use crate::{Check, Context, Outcome, Status};
 use std::time::Duration;
-use tokio::time::Instant;
 
 const NO_MONITOR: &str = "install `RequestMonitor::layer()` on the router and pass the monitor with `Readiness::builder().resource(monitor.clone())`";
 
@@ -275,105 +273,6 @@ impl Check for LogErrorsBelow {
             o = o.remediation(
                 "read the service's error logs (last messages in details) and fix the cause",
             );
-        }
-        o
-    }
-}
-
-/// "Metrics being collected" / "Verify metrics": a Prometheus scrape of `/metrics` seen within
-/// the window (recorded in the [`ProbeLog`] by the HTTP layer).
-#[derive(Debug, Clone)]
-pub struct MetricsScraped {
-    window: Duration,
-    created: Instant,
-    verify: bool,
-    missing: Status,
-}
-
-/// "Metrics being collected": a `Prometheus/…` scrape of `/metrics` within 5 minutes;
-/// `pending` until the first window has passed.
-pub fn metrics_being_collected() -> MetricsScraped {
-    MetricsScraped {
-        window: Duration::from_secs(300),
-        created: Instant::now(),
-        verify: false,
-        missing: Status::Warn,
-    }
-}
-
-/// "Verify metrics": as [`metrics_being_collected`], and the exposition still renders and parses.
-pub fn metrics_verified() -> MetricsScraped {
-    MetricsScraped {
-        verify: true,
-        ..metrics_being_collected()
-    }
-}
-
-impl MetricsScraped {
-    /// How recent the last scrape must be.
-    pub fn window(mut self, window: Duration) -> Self {
-        self.window = window;
-        self
-    }
-
-    /// Whether a missing or stale scrape is `fail` (default `warn`: the item is blocking in the
-    /// standard checklist, and a Prometheus outage should not take every pod out of service).
-    pub fn fail_when_missing(mut self, fail: bool) -> Self {
-        self.missing = if fail { Status::Fail } else { Status::Warn };
-        self
-    }
-}
-
-#[async_trait::async_trait]
-impl Check for MetricsScraped {
-    async fn run(&self, ctx: &Context) -> Outcome {
-        if !cfg!(feature = "prometheus") || (self.verify && cfg!(not(feature = "prometheus"))) {
-            return Outcome::warn(
-                "no /metrics endpoint: prodready was built without the `prometheus` feature",
-            )
-            .remediation(
-                "enable the `prometheus` feature of prodready (or bind your own metrics check)",
-            );
-        }
-        let Some(log) = ctx.resource::<ProbeLog>() else {
-            return Outcome::warn("no probe log: the check runs outside a Readiness");
-        };
-        let window = humantime::format_duration(self.window);
-        let o = match log.last_seen(super::METRICS_PATH, Agent::Prometheus) {
-            Some(ago) if ago <= self.window => Outcome::pass(format!(
-                "Prometheus scraped /metrics {} ago",
-                humantime::format_duration(Duration::from_secs(ago.as_secs()))
-            )),
-            Some(ago) => Outcome::new(
-                self.missing,
-                format!(
-                    "last Prometheus scrape of /metrics was {} ago (window {window})",
-                    humantime::format_duration(Duration::from_secs(ago.as_secs()))
-                ),
-            ),
-            None if self.created.elapsed() < self.window => Outcome::pending(format!(
-                "no Prometheus scrape of /metrics yet (waiting up to {window})"
-            )),
-            None => Outcome::new(
-                self.missing,
-                format!("no Prometheus scrape of /metrics in {window}"),
-            ),
-        };
-        let mut o = o.detail("window_s", self.window.as_secs()).detail(
-            "last_scrape_ago_s",
-            log.last_seen(super::METRICS_PATH, Agent::Prometheus)
-                .map(|d| d.as_secs()),
-        );
-        if matches!(o.status(), Status::Fail | Status::Warn) {
-            o = o.remediation("add a scrape config or a ServiceMonitor/PodMonitor for the service's `/metrics` (prometheus.io/scrape annotations)");
-        }
-        #[cfg(feature = "prometheus")]
-        if self.verify {
-            if let Err(e) = super::metrics::verify_exposition(&super::metrics::render_monitors(ctx))
-            {
-                return Outcome::fail(format!("/metrics does not parse: {e}"));
-            }
-            o = o.detail("exposition_parses", true);
         }
         o
     }

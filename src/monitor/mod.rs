@@ -28,6 +28,7 @@
 #![doc = include_str!("progressive.md")]
 
 mod baseline;
+pub mod exposition;
 mod histogram;
 mod items;
 mod logs;
@@ -35,20 +36,26 @@ mod logs;
 pub mod metrics;
 mod requests;
 mod resources;
+mod scraped;
 mod triggers;
 
 pub use baseline::{no_regressions, Baseline, BaselineSpec, NoRegressions};
 pub use items::{
-    error_rate_acceptable, error_rate_trigger, log_errors_below, metrics_being_collected,
-    metrics_verified, performance_acceptable, response_time_trigger, response_times_acceptable,
-    response_times_monitored, LogErrorsBelow, MetricsScraped, RequestThreshold,
+    error_rate_acceptable, error_rate_trigger, log_errors_below, performance_acceptable,
+    response_time_trigger, response_times_acceptable, response_times_monitored, LogErrorsBelow,
+    RequestThreshold,
 };
 pub use logs::{LogMonitor, LogMonitorLayer, LogStats};
 pub use requests::{
     MonitoredFuture, RequestMonitor, RequestMonitorLayer, RequestMonitorService, RequestStats,
-    OTHER_ROUTES,
+    OTHER_ROUTES, SELF_CHECK_HEADER, SELF_CHECK_USER_AGENT,
 };
 pub use resources::{resource_usage_acceptable, sample, ResourceSample, ResourceUsageAcceptable};
+#[cfg(feature = "http-client")]
+pub(crate) use scraped::{answered, recent_scrape};
+#[cfg(all(feature = "http-client", feature = "prometheus"))]
+pub(crate) use scraped::{escalate, judge_own_exposition};
+pub use scraped::{metrics_being_collected, metrics_verified, MetricsScraped};
 pub use triggers::{
     critical_functionality_trigger, data_corruption_trigger, security_issue_trigger, Trigger,
     TriggerCheck, Triggers,

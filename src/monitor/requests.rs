@@ -14,6 +14,15 @@ use tokio::time::Instant;
 /// The route name requests beyond [`RequestMonitor::max_routes`] are counted under.
 pub const OTHER_ROUTES: &str = "(other)";
 
+/// The header the library's own requests to the service carry (smoke and critical-path requests,
+/// "Service accessible", "Prometheus metrics exposed"): the request monitor leaves a request with
+/// it out of every figure, so synthetic traffic never fills a window or passes a threshold.
+pub const SELF_CHECK_HEADER: &str = "x-prodready-self-check";
+
+/// The `User-Agent` of the library's own requests, so they are recognisable in access logs too.
+pub const SELF_CHECK_USER_AGENT: &str =
+    concat!("prodready/", env!("CARGO_PKG_VERSION"), " (self-check)");
+
 /// What a [`RequestMonitor`] measured over a window.
 #[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
 pub struct RequestStats {
@@ -232,8 +241,11 @@ pub struct RequestMonitorService<S> {
 /// The route a request is counted under: its path. Paths beyond `max_routes` share one bucket,
 /// so ids in paths cannot grow memory. The library's own endpoints are not counted: a 503 from
 /// `/readyz` is the readiness verdict, not an error of the service, and probes would swamp the
-/// latency figures.
+/// latency figures. Nor are the library's own requests ([`SELF_CHECK_HEADER`]).
 fn route_of<B>(req: &http::Request<B>) -> Option<String> {
+    if req.headers().contains_key(SELF_CHECK_HEADER) {
+        return None;
+    }
     let path = req.uri().path();
     let own = matches!(path, "/livez" | "/readyz" | "/startupz" | "/metrics")
         || path == crate::http::CHECKLIST_PATH

@@ -96,3 +96,25 @@ pub(crate) async fn http_request(
         .unwrap_or_default();
     (status, body)
 }
+
+/// Runs `promtool check metrics` on `text`: `(passed, output)`, or `None` when `promtool` is not
+/// on PATH.
+pub(crate) fn promtool_check_metrics(text: &str) -> Option<(bool, String)> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .ok()?;
+    child.stdin.take()?.write_all(text.as_bytes()).ok()?;
+    let out = child.wait_with_output().ok()?;
+    let output = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some((out.status.success(), output))
+}

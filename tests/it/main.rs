@@ -10,6 +10,7 @@ mod conformance;
 mod engine;
 mod evidence;
 mod http;
+mod integrations;
 mod monitor;
 mod probes;
 mod render;

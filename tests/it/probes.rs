@@ -75,7 +75,10 @@ async fn thread_blocking_checks_delay_neither_livez_nor_readyz() {
         worst = (worst.0.max(livez), worst.1.max(readyz));
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    eprintln!("worst while checks block their threads: /livez {:?}, /readyz {:?}", worst.0, worst.1);
+    eprintln!(
+        "worst while checks block their threads: /livez {:?}, /readyz {:?}",
+        worst.0, worst.1
+    );
     assert!(worst.0 < PROBE_BOUND, "/livez waited {:?}", worst.0);
     assert!(worst.1 < PROBE_BOUND, "/readyz waited {:?}", worst.1);
     let report = warm.await.unwrap();

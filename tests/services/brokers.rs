@@ -127,7 +127,12 @@ async fn cache_keys_must_expire() {
 }
 
 #[tokio::test]
-async fn without_a_client_caching_is_not_applicable() {
+async fn without_a_client_caching_warns_naming_the_builder_method() {
     let item = run(caching_configured(), |b| b).await;
-    assert_eq!(item.status, Status::NotApplicable, "{}", item.message);
+    assert_eq!(item.status, Status::Warn, "{}", item.message);
+    assert!(
+        item.message.contains("`.redis(client)`"),
+        "{}",
+        item.message
+    );
 }

@@ -1,10 +1,10 @@
 //! The service's own database pool, found in the context whatever its engine, and the two checks
-//! every engine supports: reachable (a trivial query, timed) and pool configured.
+//! every engine supports: reachable (a trivial query, timed).
 
 use crate::{Check, Context, Outcome};
 use std::time::{Duration, Instant};
 
-/// A pool the service gave with `.resource(pool)`: PostgreSQL, MySQL/MariaDB or SQLite.
+/// A pool the service gave with `.postgres(pool)`, `.mysql(pool)` or `.sqlite(pool)`.
 #[derive(Clone)]
 pub(crate) enum Db {
     #[cfg(feature = "postgres")]
@@ -48,7 +48,7 @@ impl Db {
         None
     }
 
-    /// The pool in the context, or the honest `not_applicable` when the service gave none.
+    /// The pool in the context, or a `warn` naming the builder method when the service gave none.
     pub(crate) fn require(ctx: &Context) -> Result<Db, Outcome> {
         Db::find(ctx).ok_or_else(no_pool)
     }
@@ -83,9 +83,31 @@ impl Db {
     }
 }
 
+/// The builder methods that give a pool, for the features built in.
+pub(crate) fn pool_methods() -> String {
+    let mut m: Vec<&str> = Vec::new();
+    if cfg!(feature = "postgres") {
+        m.push("`.postgres(pool)`");
+    }
+    if cfg!(feature = "mysql") {
+        m.push("`.mysql(pool)`");
+    }
+    if cfg!(feature = "sqlite") {
+        m.push("`.sqlite(pool)`");
+    }
+    m.join(" or ")
+}
+
+/// No pool in the context: the database was not seen, which is not the same as there being none.
 pub(crate) fn no_pool() -> Outcome {
-    Outcome::not_applicable("no database pool given: pass it with .resource(pool)")
-        .remediation("give the service's sqlx pool (PgPool, MySqlPool or SqlitePool) to `Readiness::builder().resource(pool.clone())`")
+    Outcome::warn(format!(
+        "no database pool given, so the database could not be checked: pass it with {}",
+        pool_methods()
+    ))
+    .remediation(format!(
+        "give the service's sqlx 0.8 pool to `Readiness::builder()` with {} (a pool of another sqlx version is a compile error there); if the service has no database, waive this item",
+        pool_methods()
+    ))
 }
 
 /// Verifies that the service's own pool reaches its database: `SELECT 1`, round trip reported.
@@ -128,147 +150,5 @@ impl Check for DatabaseReachable {
                 .detail("timeout_ms", self.timeout.as_millis() as u64)
                 .remediation("check the database host, port, database name and credentials in the connection URL, and that the server is up"),
         }
-    }
-}
-
-/// Verifies the pool's settings: explicit max size, acquire and idle timeouts, and max size ×
-/// replicas not above the server's `max_connections` (PostgreSQL, MySQL).
-pub fn connection_pool_configured() -> PoolConfigured {
-    PoolConfigured { replicas: None }
-}
-
-/// The check built by [`connection_pool_configured`].
-#[derive(Debug, Clone)]
-pub struct PoolConfigured {
-    replicas: Option<u32>,
-}
-
-impl PoolConfigured {
-    /// How many replicas share the server (default: `PRODREADY_REPLICAS`, else 1).
-    pub fn replicas(mut self, replicas: u32) -> Self {
-        self.replicas = Some(replicas);
-        self
-    }
-}
-
-/// sqlx's defaults: a pool left at them was not sized for this service.
-const SQLX_DEFAULT_MAX: u32 = 10;
-
-#[async_trait::async_trait]
-impl Check for PoolConfigured {
-    async fn run(&self, ctx: &Context) -> Outcome {
-        let db = match Db::require(ctx) {
-            Ok(db) => db,
-            Err(o) => return o,
-        };
-        let replicas = match self.replicas {
-            Some(r) => r,
-            None => match ctx.host().env("PRODREADY_REPLICAS") {
-                None => 1,
-                Some(v) => match v.trim().parse::<u32>() {
-                    Ok(r) if r > 0 => r,
-                    _ => {
-                        return Outcome::fail(format!(
-                            "`PRODREADY_REPLICAS` is `{v}`, not a positive integer"
-                        ))
-                        .remediation(
-                            "set `PRODREADY_REPLICAS` to the Deployment's `spec.replicas`",
-                        )
-                    }
-                },
-            },
-        };
-        let (max, acquire, idle) = with_pool!(&db, p => {
-            let o = p.options();
-            (o.get_max_connections(), o.get_acquire_timeout(), o.get_idle_timeout())
-        });
-        let server_max = server_max_connections(&db).await;
-        let mut problems = Vec::new();
-        if max == SQLX_DEFAULT_MAX {
-            problems.push(format!("max size is sqlx's default of {SQLX_DEFAULT_MAX}"));
-        }
-        match idle {
-            None => problems.push("no idle timeout".to_string()),
-            Some(d) if d == Duration::from_secs(600) => {
-                problems.push("idle timeout is sqlx's default of 10 min".to_string())
-            }
-            Some(_) => {}
-        }
-        if acquire >= Duration::from_secs(30) {
-            problems.push(format!(
-                "acquire timeout is {} (sqlx's default is 30 s)",
-                humantime::format_duration(acquire)
-            ));
-        }
-        if let Some(Ok(server)) = &server_max {
-            let total = u64::from(max) * u64::from(replicas);
-            if total > *server {
-                let outcome = Outcome::fail(format!(
-                    "{} max size {max} × {replicas} replicas = {total} exceeds the server's max_connections of {server}",
-                    db.engine()
-                ))
-                .remediation("lower the pool's max_connections, or raise the server's `max_connections`");
-                return details(outcome, &db, max, acquire, idle, replicas, server_max);
-            }
-        }
-        let outcome = if problems.is_empty() {
-            Outcome::pass(format!(
-                "{} pool: max size {max}, acquire timeout {}, idle timeout {}",
-                db.engine(),
-                humantime::format_duration(acquire),
-                idle.map(|d| humantime::format_duration(d).to_string())
-                    .unwrap_or_default()
-            ))
-        } else {
-            Outcome::warn(format!("{} pool: {}", db.engine(), problems.join("; "))).remediation(
-                "set max_connections, acquire_timeout and idle_timeout explicitly on the PoolOptions",
-            )
-        };
-        details(outcome, &db, max, acquire, idle, replicas, server_max)
-    }
-}
-
-fn details(
-    outcome: Outcome,
-    db: &Db,
-    max: u32,
-    acquire: Duration,
-    idle: Option<Duration>,
-    replicas: u32,
-    server_max: Option<Result<u64, String>>,
-) -> Outcome {
-    let outcome = outcome
-        .detail("engine", db.engine())
-        .detail("max_connections", max)
-        .detail("acquire_timeout_ms", acquire.as_millis() as u64)
-        .detail("idle_timeout_ms", idle.map(|d| d.as_millis() as u64))
-        .detail("replicas", replicas);
-    match server_max {
-        Some(Ok(n)) => outcome.detail("server_max_connections", n),
-        Some(Err(e)) => outcome.detail("server_max_connections_error", e),
-        None => outcome,
-    }
-}
-
-/// The server's connection limit; `None` for SQLite, which has none.
-async fn server_max_connections(db: &Db) -> Option<Result<u64, String>> {
-    match db {
-        #[cfg(feature = "postgres")]
-        Db::Pg(p) => Some(
-            sqlx::query_scalar::<_, String>("SHOW max_connections")
-                .fetch_one(p)
-                .await
-                .map_err(|e| e.to_string())
-                .and_then(|s| s.trim().parse::<u64>().map_err(|e| format!("`{s}`: {e}"))),
-        ),
-        #[cfg(feature = "mysql")]
-        Db::My(p) => Some(
-            sqlx::query_scalar::<_, u64>("SELECT CAST(@@max_connections AS UNSIGNED)")
-                .fetch_one(p)
-                .await
-                .map_err(|e| e.to_string()),
-        ),
-        #[cfg(feature = "sqlite")]
-        Db::Lite(_) => None,
     }
 }

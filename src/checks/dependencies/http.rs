@@ -1,6 +1,7 @@
-//! The service seen from outside, over HTTP (feature `http-client`): its own address answering,
-//! its metrics endpoint parsing as Prometheus text exposition, and the smoke and critical-path
-//! requests it registers, each with its expected status.
+//! The service seen from outside, over HTTP (feature `http-client`): its own address answering
+//! with the expected status, and the smoke and critical-path requests it registers, each with its
+//! expected status. These requests are marked as the library's own, so the request monitor does
+//! not count them as the service's traffic.
 
 use crate::{Check, Context, Outcome};
 use std::time::{Duration, Instant};
@@ -19,7 +20,8 @@ use std::time::{Duration, Instant};
 pub struct ServiceSpec {
     base: String,
     probe_path: String,
-    metrics_path: String,
+    probe_statuses: Option<Vec<u16>>,
+    pub(super) metrics_path: String,
     requests: Vec<SmokeRequest>,
     timeout: Duration,
 }
@@ -46,6 +48,7 @@ impl ServiceSpec {
         Self {
             base: base.into().trim_end_matches('/').to_string(),
             probe_path: "/livez".into(),
+            probe_statuses: None,
             metrics_path: "/metrics".into(),
             requests: Vec::new(),
             timeout: Duration::from_secs(3),
@@ -56,6 +59,31 @@ impl ServiceSpec {
     pub fn probe_path(mut self, path: impl Into<String>) -> Self {
         self.probe_path = path.into();
         self
+    }
+
+    /// The statuses "Service accessible" accepts from the probe path (default: any 2xx). A
+    /// path that must answer something else (a 401 behind auth, a 307) is declared here.
+    pub fn probe_expected(mut self, statuses: impl IntoIterator<Item = u16>) -> Self {
+        self.probe_statuses = Some(statuses.into_iter().collect());
+        self
+    }
+
+    fn probe_accepts(&self, status: u16) -> bool {
+        match &self.probe_statuses {
+            Some(s) => s.contains(&status),
+            None => (200..300).contains(&status),
+        }
+    }
+
+    fn probe_expectation(&self) -> String {
+        match &self.probe_statuses {
+            Some(s) => s
+                .iter()
+                .map(u16::to_string)
+                .collect::<Vec<_>>()
+                .join(" or "),
+            None => "2xx".to_owned(),
+        }
     }
 
     /// The Prometheus metrics path (default `/metrics`).
@@ -98,12 +126,12 @@ impl ServiceSpec {
         self
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(super) fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
 }
 
-fn spec(ctx: &Context) -> Result<&ServiceSpec, Outcome> {
+pub(super) fn spec(ctx: &Context) -> Result<&ServiceSpec, Outcome> {
     ctx.resource::<ServiceSpec>().ok_or_else(|| {
         Outcome::warn("the service's address is not declared: declare it with ServiceSpec")
             .remediation(
@@ -112,21 +140,44 @@ fn spec(ctx: &Context) -> Result<&ServiceSpec, Outcome> {
     })
 }
 
-async fn get(spec: &ServiceSpec, method: &str, path: &str) -> Result<(u16, String, f64), String> {
+/// What the service answered one of the library's own requests.
+pub(super) struct Reply {
+    pub(super) status: u16,
+    pub(super) content_type: Option<String>,
+    pub(super) body: String,
+    pub(super) ms: f64,
+}
+
+/// One request of the library's own, marked as such (`User-Agent` and
+/// [`SELF_CHECK_HEADER`](crate::monitor::SELF_CHECK_HEADER)) so the request monitor leaves it out
+/// of the service's traffic.
+pub(super) async fn get(spec: &ServiceSpec, method: &str, path: &str) -> Result<Reply, String> {
     let client = reqwest::Client::builder()
         .timeout(spec.timeout)
+        .user_agent(crate::monitor::SELF_CHECK_USER_AGENT)
         .build()
         .map_err(|e| e.to_string())?;
     let method = reqwest::Method::from_bytes(method.as_bytes()).map_err(|e| e.to_string())?;
     let started = Instant::now();
     let response = client
         .request(method, spec.url(path))
+        .header(crate::monitor::SELF_CHECK_HEADER, "1")
         .send()
         .await
         .map_err(|e| e.to_string())?;
     let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let body = response.text().await.map_err(|e| e.to_string())?;
-    Ok((status, body, started.elapsed().as_secs_f64() * 1000.0))
+    Ok(Reply {
+        status,
+        content_type,
+        body,
+        ms: started.elapsed().as_secs_f64() * 1000.0,
+    })
 }
 
 /// Verifies that the service's own address answers its probe path (item "Service accessible").
@@ -145,94 +196,21 @@ impl Check for ServiceAccessible {
             Ok(s) => s,
             Err(o) => return o,
         };
+        let url = spec.url(&spec.probe_path);
+        let expected = spec.probe_expectation();
         match get(spec, "GET", &spec.probe_path).await {
-            Ok((status, _, ms)) if status < 500 => {
-                Outcome::pass(format!("{} answered {status} in {ms:.1} ms", spec.url(&spec.probe_path)))
-                    .detail("status", status)
-                    .detail("round_trip_ms", ms)
+            Ok(r) if spec.probe_accepts(r.status) => {
+                Outcome::pass(format!("{url} answered {} in {:.1} ms", r.status, r.ms))
+                    .detail("status", r.status)
+                    .detail("expected_status", &expected)
+                    .detail("round_trip_ms", r.ms)
             }
-            Ok((status, _, _)) => Outcome::fail(format!("{} answered {status}", spec.url(&spec.probe_path)))
-                .detail("status", status),
-            Err(e) => Outcome::fail(format!("{} did not answer: {e}", spec.url(&spec.probe_path)))
+            Ok(r) => Outcome::fail(format!("{url} answered {}, expected {expected}", r.status))
+                .detail("status", r.status)
+                .detail("expected_status", &expected)
+                .remediation("check the probe path and the route behind it; if another status is right there (a 401 behind auth), declare it with `ServiceSpec::probe_expected([..])`"),
+            Err(e) => Outcome::fail(format!("{url} did not answer: {e}"))
                 .remediation("check that the service listens on the declared address (`containerPort`, Service `targetPort`)"),
-        }
-    }
-}
-
-/// Verifies that the metrics endpoint answers and parses as Prometheus text exposition with at
-/// least one sample.
-pub fn metrics_exposed() -> MetricsExposed {
-    MetricsExposed
-}
-
-/// The check built by [`metrics_exposed`].
-#[derive(Debug, Clone)]
-pub struct MetricsExposed;
-
-/// Counts the samples of a text exposition, or names the first malformed line.
-pub(crate) fn parse_exposition(text: &str) -> Result<usize, String> {
-    let mut samples = 0;
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let (name, rest) = match line.find(['{', ' ']) {
-            Some(i) => line.split_at(i),
-            None => return Err(format!("line {}: a sample without a value", n + 1)),
-        };
-        let valid_name = !name.is_empty()
-            && name.chars().enumerate().all(|(i, c)| {
-                c.is_ascii_alphabetic() || c == '_' || c == ':' || (i > 0 && c.is_ascii_digit())
-            });
-        if !valid_name {
-            return Err(format!("line {}: `{name}` is not a metric name", n + 1));
-        }
-        let rest = if rest.starts_with('{') {
-            match rest.rfind('}') {
-                Some(i) => &rest[i + 1..],
-                None => return Err(format!("line {}: unclosed label set", n + 1)),
-            }
-        } else {
-            rest
-        };
-        let mut fields = rest.split_whitespace();
-        let value = fields.next().unwrap_or("");
-        let ok = matches!(value, "+Inf" | "-Inf" | "NaN") || value.parse::<f64>().is_ok();
-        if !ok {
-            return Err(format!("line {}: `{value}` is not a sample value", n + 1));
-        }
-        if let Some(ts) = fields.next() {
-            if ts.parse::<i64>().is_err() {
-                return Err(format!("line {}: `{ts}` is not a timestamp", n + 1));
-            }
-        }
-        samples += 1;
-    }
-    Ok(samples)
-}
-
-#[async_trait::async_trait]
-impl Check for MetricsExposed {
-    async fn run(&self, ctx: &Context) -> Outcome {
-        let spec = match spec(ctx) {
-            Ok(s) => s,
-            Err(o) => return o,
-        };
-        let url = spec.url(&spec.metrics_path);
-        let body = match get(spec, "GET", &spec.metrics_path).await {
-            Ok((200, body, _)) => body,
-            Ok((status, _, _)) => {
-                return Outcome::fail(format!("{url} answered {status}"))
-                    .remediation("serve Prometheus metrics on the declared path (prometheus-client, or the `prometheus` feature)")
-            }
-            Err(e) => return Outcome::fail(format!("{url} did not answer: {e}")),
-        };
-        match parse_exposition(&body) {
-            Ok(0) => Outcome::fail(format!("{url} answered, but with no sample"))
-                .remediation("register at least one metric"),
-            Ok(n) => Outcome::pass(format!("{url} exposes {n} samples")).detail("samples", n),
-            Err(e) => Outcome::fail(format!("{url} is not Prometheus text exposition: {e}")),
         }
     }
 }
@@ -290,14 +268,14 @@ impl Check for SmokeTests {
         let mut details = serde_json::Map::new();
         for (r, result) in &results {
             let seen = match result {
-                Ok((status, _, ms)) => {
-                    if *status != r.expected_status {
+                Ok(reply) => {
+                    if reply.status != r.expected_status {
                         failed.push(format!(
-                            "{} ({} {}): {status}, expected {}",
-                            r.name, r.method, r.path, r.expected_status
+                            "{} ({} {}): {}, expected {}",
+                            r.name, r.method, r.path, reply.status, r.expected_status
                         ));
                     }
-                    serde_json::json!({"status": status, "expected_status": r.expected_status, "round_trip_ms": ms})
+                    serde_json::json!({"status": reply.status, "expected_status": r.expected_status, "round_trip_ms": reply.ms})
                 }
                 Err(e) => {
                     failed.push(format!("{} ({} {}): {e}", r.name, r.method, r.path));
@@ -321,25 +299,5 @@ impl Check for SmokeTests {
             .remediation("fix the failing endpoints before routing traffic to this version")
         };
         o.detail("requests", details)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_exposition;
-
-    #[test]
-    fn real_exposition_parses_and_malformed_lines_are_named() {
-        let text = "# HELP http_requests_total Requests.\n# TYPE http_requests_total counter\nhttp_requests_total{method=\"GET\",code=\"200\"} 1027 1395066363000\nprocess_start_time_seconds 1.7e9\nlatency_bucket{le=\"+Inf\"} +Inf\n";
-        assert_eq!(parse_exposition(text), Ok(3));
-        assert_eq!(parse_exposition("# only comments\n"), Ok(0));
-        let bad = parse_exposition("ok 1\n9lives 2\n").unwrap_err();
-        assert!(bad.contains("line 2"), "{bad}");
-        let bad = parse_exposition("up{job=\"x\" 1\n").unwrap_err();
-        assert!(bad.contains("unclosed"), "{bad}");
-        let bad = parse_exposition("up one\n").unwrap_err();
-        assert!(bad.contains("`one` is not a sample value"), "{bad}");
-        let bad = parse_exposition("<html>\n").unwrap_err();
-        assert!(bad.contains("line 1"), "{bad}");
     }
 }

@@ -1,26 +1,32 @@
 //! Dependency checks through the service's own clients: its sqlx pool (PostgreSQL with feature
 //! `postgres`, MySQL/MariaDB with `mysql`, SQLite with `sqlite`), given to the builder with
-//! `Readiness::builder().resource(pool.clone())`.
+//! `Readiness::builder().postgres(pool.clone())` (or `.mysql(..)`, `.sqlite(..)`; the typed
+//! methods make a pool of another sqlx version a compile error).
 //!
 //! - [`database_reachable`]: `SELECT 1` through the pool, round trip reported (items 24, 67);
 //! - [`migrations_applied`]: the embedded migration set against `_sqlx_migrations` (item 25);
-//! - [`connection_pool_configured`]: explicit pool sizing against `max_connections` (item 27);
+//! - [`connection_pool_configured`]: pool sizing that can be told from sqlx's defaults (or is
+//!   declared with [`PoolSizing`]) against `max_connections` (item 27);
 //! - [`backup_configured`], [`queries_optimized`]: PostgreSQL `archive_mode`/`pg_stat_archiver`
 //!   and `pg_stat_statements` (items 26, 54).
 //!
 //! - [`caching_configured`]: Redis `PING` and cache keys that expire (item 55, feature `redis`);
 //! - [`external_services_connected`]: each dependency of a [`DependencySpec`] answers (item 68).
 //!
-//! - with feature `http-client`, from a [`ServiceSpec`]: [`service_accessible`] (item 65),
-//!   [`metrics_exposed`] (29), [`smoke_tests_passing`] (66, 76), [`critical_paths_passing`] (77).
+//! - with feature `http-client`, from a [`ServiceSpec`]: [`service_accessible`] (item 65, 2xx
+//!   unless declared), [`metrics_exposed`] (29, or from a Prometheus scrape of `/metrics`),
+//!   [`smoke_tests_passing`] (66, 76), [`critical_paths_passing`] (77).
 //!
-//! Without a pool in the context each says so (`not_applicable`, with the fix).
+//! Without a pool or client in the context each says so (`warn`, naming the builder method): the
+//! dependency was not seen, which does not show that there is none.
 
 #[cfg(feature = "redis")]
 mod cache;
 mod clients;
 #[cfg(any(feature = "postgres", feature = "mysql", feature = "sqlite"))]
 mod db;
+#[cfg(feature = "http-client")]
+mod exposed;
 #[cfg(feature = "http-client")]
 mod http;
 #[cfg(any(feature = "postgres", feature = "mysql", feature = "sqlite"))]
@@ -29,25 +35,31 @@ mod migrations;
 mod pool;
 #[cfg(feature = "postgres")]
 mod postgres;
+#[cfg(any(feature = "postgres", feature = "mysql", feature = "sqlite"))]
+mod sizing;
 #[cfg(all(test, feature = "sqlite"))]
 mod tests;
 
 #[cfg(any(feature = "postgres", feature = "mysql", feature = "sqlite"))]
-pub use db::{connection_pool_configured, database_reachable, DatabaseReachable, PoolConfigured};
+pub use db::{database_reachable, DatabaseReachable};
 #[cfg(any(feature = "postgres", feature = "mysql", feature = "sqlite"))]
 pub use migrations::{migrations_applied, MigrationsApplied};
 #[cfg(any(feature = "postgres", feature = "mysql", feature = "sqlite"))]
 pub use pool::{pool_optimized, PoolOptimized};
 #[cfg(feature = "postgres")]
 pub use postgres::{backup_configured, queries_optimized, BackupConfigured, QueriesOptimized};
+#[cfg(any(feature = "postgres", feature = "mysql", feature = "sqlite"))]
+pub use sizing::{connection_pool_configured, PoolConfigured, PoolSizing};
 
 #[cfg(feature = "redis")]
 pub use cache::{caching_configured, CacheKeys, CachingConfigured};
 pub use clients::{external_services_connected, Dependency, DependencySpec, ExternalServices};
 #[cfg(feature = "http-client")]
+pub use exposed::{metrics_exposed, MetricsExposed};
+#[cfg(feature = "http-client")]
 pub use http::{
-    critical_paths_passing, metrics_exposed, service_accessible, smoke_tests_passing,
-    MetricsExposed, ServiceAccessible, ServiceSpec, SmokeRequest, SmokeTests,
+    critical_paths_passing, service_accessible, smoke_tests_passing, ServiceAccessible,
+    ServiceSpec, SmokeRequest, SmokeTests,
 };
 
 use crate::Check;

@@ -10,11 +10,11 @@ fn pg(ctx: &Context, what: &str) -> Result<sqlx::PgPool, Outcome> {
     match Db::require(ctx)? {
         Db::Pg(p) => Ok(p),
         #[allow(unreachable_patterns)]
-        other => Err(Outcome::not_applicable(format!(
-            "{what} is read from PostgreSQL; the service's database is {}",
+        other => Err(Outcome::warn(format!(
+            "{what} could not be seen: it is read from PostgreSQL, and the service's database is {}",
             other.engine()
         ))
-        .remediation("verify it with evidence or an attestation")),
+        .remediation("verify it with evidence or an attestation, or bind a check that reads it from this engine")),
     }
 }
 
@@ -145,7 +145,8 @@ impl Check for QueriesOptimized {
         match installed {
             Ok(true) => {}
             Ok(false) => {
-                return Outcome::not_applicable("the `pg_stat_statements` extension is not installed in this database")
+                return Outcome::warn("query times could not be seen: the `pg_stat_statements` extension is not installed in this database")
+                    .detail("pg_stat_statements", "not installed")
                     .remediation("add `pg_stat_statements` to `shared_preload_libraries`, restart, and `CREATE EXTENSION pg_stat_statements`; or attest query review")
             }
             Err(e) => return Outcome::fail(format!("cannot read `pg_extension`: {e}")),
@@ -161,7 +162,8 @@ impl Check for QueriesOptimized {
         {
             Ok(rows) => rows,
             Err(e) if e.to_string().contains("shared_preload_libraries") => {
-                return Outcome::not_applicable("`pg_stat_statements` is installed but not loaded: it is missing from `shared_preload_libraries`")
+                return Outcome::warn("query times could not be seen: `pg_stat_statements` is installed but not loaded (it is missing from `shared_preload_libraries`)")
+                    .detail("pg_stat_statements", "not preloaded")
                     .remediation("add `pg_stat_statements` to `shared_preload_libraries` in postgresql.conf and restart")
             }
             Err(e) => return Outcome::fail(format!("cannot read `pg_stat_statements`: {e}")),

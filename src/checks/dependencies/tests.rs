@@ -52,17 +52,44 @@ async fn migrator() -> &'static Migrator {
 }
 
 #[tokio::test]
-async fn without_a_pool_every_database_check_is_not_applicable_with_the_fix() {
+async fn without_a_pool_every_database_check_warns_naming_the_builder_method() {
     let ctx = ctx_with(|_| {});
-    let checks: Vec<Arc<dyn crate::Check>> = vec![
+    let mut checks: Vec<Arc<dyn crate::Check>> = vec![
         Arc::new(database_reachable()),
         Arc::new(migrations_applied()),
         Arc::new(connection_pool_configured()),
+        Arc::new(pool_optimized()),
     ];
+    #[cfg(feature = "postgres")]
+    checks.extend([
+        Arc::new(backup_configured()) as Arc<dyn crate::Check>,
+        Arc::new(queries_optimized()),
+    ]);
     for check in checks {
         let o = check.run(&ctx).await;
-        assert_eq!(o.status(), Status::NotApplicable, "{}", o.message());
-        assert!(o.message().contains(".resource(pool)"), "{}", o.message());
+        // The pool was not seen: that does not show the service has no database.
+        assert_eq!(o.status(), Status::Warn, "{}", o.message());
+        assert!(o.message().contains("`.sqlite(pool)`"), "{}", o.message());
+        assert!(
+            o.remediation_text().is_some_and(|r| r.contains("waive")),
+            "{:?}",
+            o.remediation_text()
+        );
+    }
+}
+
+#[cfg(feature = "postgres")]
+#[tokio::test]
+async fn postgres_only_items_on_another_engine_warn_that_they_could_not_see() {
+    let pool = memory_pool(1).await;
+    let ctx = ctx_with(|r| r.insert(pool));
+    for o in [
+        backup_configured().run(&ctx).await,
+        queries_optimized().run(&ctx).await,
+    ] {
+        assert_eq!(o.status(), Status::Warn, "{}", o.message());
+        assert!(o.message().contains("could not be seen"), "{}", o.message());
+        assert!(o.message().contains("SQLite"), "{}", o.message());
     }
 }
 
@@ -199,12 +226,18 @@ async fn a_pool_left_at_defaults_warns_and_an_explicit_one_passes() {
     let o = connection_pool_configured().run(&ctx).await;
     assert_eq!(o.status(), Status::Warn, "{}", o.message());
     assert!(
-        o.message().contains("sqlx's default of 10"),
+        o.message()
+            .contains("max size is 10, the same as sqlx's default"),
         "{}",
         o.message()
     );
     assert!(
-        o.message().contains("idle timeout is sqlx's default"),
+        o.message().contains("idle timeout is 10m"),
+        "{}",
+        o.message()
+    );
+    assert!(
+        o.message().contains("acquire timeout is 30s"),
         "{}",
         o.message()
     );
@@ -220,6 +253,61 @@ async fn a_pool_left_at_defaults_warns_and_an_explicit_one_passes() {
     assert_eq!(o.status(), Status::Pass, "{}", o.message());
     assert_eq!(o.details()["max_connections"], 4);
     assert_eq!(o.details()["idle_timeout_ms"], 60_000);
+}
+
+/// A pool set to 10 on purpose: the check says only what it sees, and a declaration passes it.
+#[tokio::test]
+async fn an_explicit_ten_is_not_called_the_default_and_can_be_declared() {
+    let ten = || {
+        SqlitePoolOptions::new()
+            .max_connections(10)
+            .acquire_timeout(Duration::from_secs(3))
+            .idle_timeout(Duration::from_secs(60))
+            .connect_lazy("sqlite::memory:")
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let pool = ten();
+    let ctx = ctx_with(|r| r.insert(pool));
+    let o = connection_pool_configured().run(&ctx).await;
+    assert_eq!(o.status(), Status::Warn, "{}", o.message());
+    assert!(
+        !o.message().contains("is sqlx's default"),
+        "a guess stated as fact: {}",
+        o.message()
+    );
+    assert!(
+        o.message().contains("cannot be told from an unset one"),
+        "{}",
+        o.message()
+    );
+    let fix = o.remediation_text().unwrap_or_default();
+    assert!(
+        fix.contains(".resource(PoolSizing::new().max_connections(10))"),
+        "{fix}"
+    );
+
+    let pool = ten();
+    let ctx = ctx_with(|r| {
+        r.insert(pool);
+        r.insert(PoolSizing::new().max_connections(10));
+    });
+    let o = connection_pool_configured().run(&ctx).await;
+    assert_eq!(o.status(), Status::Pass, "{}", o.message());
+    assert_eq!(o.details()["declared_max_connections"], 10);
+
+    // A declaration the pool contradicts is a misconfiguration.
+    let pool = ten();
+    let ctx = ctx_with(|r| r.insert(pool));
+    let o = connection_pool_configured()
+        .sizing(PoolSizing::new().max_connections(20))
+        .run(&ctx)
+        .await;
+    assert_eq!(o.status(), Status::Fail, "{}", o.message());
+    assert!(
+        o.message().contains("max size is 10, but 20 is declared"),
+        "{}",
+        o.message()
+    );
 }
 
 #[tokio::test]

@@ -105,31 +105,3 @@ async fn log_errors_thresholds() {
     }
     assert_eq!(log_errors_below().run(&c).await.status(), Status::Fail);
 }
-
-#[tokio::test(start_paused = true)]
-async fn metrics_scrape_seen() {
-    let log = ProbeLog::default();
-    let mut r = Resources::default();
-    r.insert(log.clone());
-    let c = Context::new(Arc::new(FakeHost::new()), r);
-    let check = metrics_being_collected().window(Duration::from_secs(60));
-    let first = check.run(&c).await;
-    if !cfg!(feature = "prometheus") {
-        assert_eq!(first.status(), Status::Warn);
-        return;
-    }
-    assert_eq!(first.status(), Status::Pending);
-    log.record(super::super::METRICS_PATH, Some("Prometheus/2.53.0"));
-    assert_eq!(check.run(&c).await.status(), Status::Pass);
-    tokio::time::advance(Duration::from_secs(120)).await;
-    let stale = check.run(&c).await;
-    assert_eq!(stale.status(), Status::Warn);
-    assert!(
-        stale.message().contains("last Prometheus scrape"),
-        "{}",
-        stale.message()
-    );
-    let strict = metrics_being_collected().fail_when_missing(true);
-    tokio::time::advance(Duration::from_secs(300)).await;
-    assert_eq!(strict.run(&c).await.status(), Status::Fail);
-}

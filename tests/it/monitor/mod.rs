@@ -3,6 +3,8 @@
 #[cfg(feature = "prometheus")]
 mod metrics;
 mod resources;
+#[cfg(feature = "http-client")]
+mod self_check;
 
 use axum::http::StatusCode;
 use axum::routing::get;
