@@ -385,7 +385,12 @@ fn apply_waiver(inner: &Inner, item: &Item, mut outcome: Outcome, today: Date) -
     outcome
 }
 
-fn to_report(item: &Item, o: Outcome, elapsed: Duration, evaluated_at: String) -> ItemReport {
+pub(super) fn to_report(
+    item: &Item,
+    o: Outcome,
+    elapsed: Duration,
+    evaluated_at: String,
+) -> ItemReport {
     ItemReport {
         id: item.id.clone(),
         section: item.section.clone(),

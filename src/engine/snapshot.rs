@@ -2,7 +2,7 @@
 //! liveness items' results, and what is answered before the first evaluation finished.
 
 use super::{start_evaluation, Inner, Readiness, Refresh, Report};
-use crate::model::{millis, rfc3339, Gate, Status};
+use crate::model::{rfc3339, Gate};
 use crate::report::ItemReport;
 use futures::future::{BoxFuture, FutureExt, Shared};
 use std::sync::Arc;
@@ -28,24 +28,8 @@ impl Inner {
             .items()
             .iter()
             .map(|item| {
-                Arc::new(ItemReport {
-                    id: item.id.clone(),
-                    section: item.section.clone(),
-                    group: item.group.clone(),
-                    title: item.title.clone(),
-                    kind: item.kind,
-                    severity: item.severity,
-                    status: Status::Pending,
-                    message: why.to_owned(),
-                    details: Default::default(),
-                    duration_ms: millis(Duration::ZERO),
-                    remediation: None,
-                    tags: item.tags.clone(),
-                    docs: item.docs.clone(),
-                    gate: item.gate_of(),
-                    bound_by: item.bound_by.clone(),
-                    evaluated_at: now.clone(),
-                })
+                let pending = crate::check::Outcome::pending(why);
+                Arc::new(super::run::to_report(item, pending, Duration::ZERO, now.clone()))
             })
             .collect();
         let mut report = Report::new(

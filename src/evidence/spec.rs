@@ -228,6 +228,8 @@ impl EvidenceSpec {
             .clone()
             .or_else(|| host.env("PWD").map(PathBuf::from))
             .filter(|b| b.is_absolute())
+            // The same working directory every other spec resolves relative paths against.
+            .or_else(|| host.current_dir().ok().filter(|d| d.is_absolute()))
             .unwrap_or_else(|| PathBuf::from("/"));
         base.join(&self.dir)
     }
