@@ -297,22 +297,28 @@ impl Readiness {
     }
 
     async fn report(&self, refresh: Refresh) -> Arc<Report> {
-        let fut = {
-            let mut state = self.inner.lock();
-            if refresh == Refresh::Stale {
-                if let Some((report, until)) = &state.last {
-                    if until.is_none_or(|t| Instant::now() < t) {
-                        return report.clone();
+        loop {
+            let (fut, started_here) = {
+                let mut state = self.inner.lock();
+                if refresh == Refresh::Stale {
+                    if let Some((report, until)) = &state.last {
+                        if until.is_none_or(|t| Instant::now() < t) {
+                            return report.clone();
+                        }
                     }
                 }
+                match &state.inflight {
+                    Some(f) => (f.clone(), false),
+                    None => (start_evaluation(&self.inner, &mut state, refresh), true),
+                }
+            };
+            let report = fut.await;
+            // A running evaluation is fresh enough for a stale read; a fresh one asked for now
+            // must not be one that began before the call (it may predate what the caller saw).
+            if started_here || refresh == Refresh::Stale {
+                return report;
             }
-            match &state.inflight {
-                // A running evaluation is at least as fresh as anything asked for.
-                Some(f) => f.clone(),
-                None => start_evaluation(&self.inner, &mut state, refresh),
-            }
-        };
-        fut.await
+        }
     }
 
     /// Evaluates every item afresh, prints the text report to stderr, and in strict mode returns

@@ -29,7 +29,12 @@ impl Inner {
             .iter()
             .map(|item| {
                 let pending = crate::check::Outcome::pending(why);
-                Arc::new(super::run::to_report(item, pending, Duration::ZERO, now.clone()))
+                Arc::new(super::run::to_report(
+                    item,
+                    pending,
+                    Duration::ZERO,
+                    now.clone(),
+                ))
             })
             .collect();
         let mut report = Report::new(

@@ -20,8 +20,9 @@ async fn probe(r: &Readiness, path: &str) -> (u16, Duration) {
     (answer.status, started.elapsed())
 }
 
-/// What a probe may take while checks misbehave: far under the kubelet's 1 s timeout.
-const PROBE_BOUND: Duration = Duration::from_millis(300);
+/// What a probe may take while checks misbehave for seconds: under the kubelet's 1 s timeout,
+/// with room for a machine busy running the rest of the suite.
+const PROBE_BOUND: Duration = Duration::from_millis(900);
 
 fn bad_checks() -> Checklist {
     Checklist::new("c")
