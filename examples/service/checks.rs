@@ -11,9 +11,12 @@ fn pool(ctx: &Context) -> Result<&Db, Outcome> {
     ctx.require::<Db>()
 }
 
+// The built-in database checks need the `postgres`/`sqlite` features, which the example's
+// default build leaves off; these replace them on purpose.
 #[prodready::check(
     item = "infrastructure.database.database-created-and-accessible",
-    timeout = "2s"
+    timeout = "2s",
+    replaces_builtin = true
 )]
 async fn database_accessible(ctx: &Context) -> Outcome {
     let pool = match pool(ctx) {
@@ -43,7 +46,8 @@ async fn database_accessible(ctx: &Context) -> Outcome {
 #[prodready::check(
     item = "infrastructure.database.migrations-applied",
     depends_on = ["infrastructure.database.database-created-and-accessible"],
-    timeout = "2s"
+    timeout = "2s",
+    replaces_builtin = true
 )]
 async fn migrations_applied(ctx: &Context) -> Outcome {
     let pool = match pool(ctx) {
@@ -108,7 +112,8 @@ async fn migrations_applied(ctx: &Context) -> Outcome {
 
 #[prodready::check(
     item = "deployment.verification.database-connected",
-    depends_on = ["infrastructure.database.database-created-and-accessible"]
+    depends_on = ["infrastructure.database.database-created-and-accessible"],
+    replaces_builtin = true
 )]
 async fn database_connected(ctx: &Context) -> Outcome {
     let pool = match pool(ctx) {

@@ -393,17 +393,20 @@ fn start_evaluation(inner: &Arc<Inner>, state: &mut State, refresh: Refresh) -> 
     f
 }
 
-/// Clears the in-flight marker however an evaluation ends (done, panicked or cancelled).
-struct InflightGuard(Arc<Inner>);
+/// Clears the in-flight marker when an evaluation ends without finishing (it panicked or was
+/// cancelled); a finished one clears it itself, under the same lock that stores its report.
+struct InflightGuard(Option<Arc<Inner>>);
 
 impl Drop for InflightGuard {
     fn drop(&mut self) {
-        self.0.lock().inflight = None;
+        if let Some(inner) = self.0.take() {
+            inner.lock().inflight = None;
+        }
     }
 }
 
 async fn evaluate_all(inner: Arc<Inner>, refresh: Refresh) -> Arc<Report> {
-    let _clear = InflightGuard(inner.clone());
+    let mut clear = InflightGuard(Some(inner.clone()));
     let started = Instant::now();
     let all: Vec<usize> = (0..inner.checklist.items().len()).collect();
     let results = run::evaluate(&inner, &all, refresh).await;
@@ -427,6 +430,8 @@ async fn evaluate_all(inner: Arc<Inner>, refresh: Refresh) -> Arc<Report> {
         let changes = runtime::changes(&inner, before.as_deref(), &report);
         state.last = Some((report.clone(), expires));
         state.inflight = None;
+        // Cleared here: the guard must not clear an evaluation started after this one.
+        clear.0 = None;
         if state.startup.is_none() {
             state.startup = Some(report.clone());
         }

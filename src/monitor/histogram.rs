@@ -82,17 +82,20 @@ impl Histogram {
     }
 
     /// How many values were recorded.
+    #[cfg_attr(not(feature = "prometheus"), allow(dead_code))] // the exposition's histogram
     pub(crate) fn total(&self) -> u64 {
         self.total
     }
 
     /// The sum of the recorded values, in microseconds.
+    #[cfg_attr(not(feature = "prometheus"), allow(dead_code))] // the exposition's histogram
     pub(crate) fn sum_us(&self) -> u64 {
         self.sum_us
     }
 
     /// How many recorded values are at most `bound` microseconds; exact when `bound` is one of
     /// [`exact_bounds_us`].
+    #[cfg_attr(not(feature = "prometheus"), allow(dead_code))] // the exposition's histogram
     pub(crate) fn count_at_most(&self, bound: u64) -> u64 {
         self.counts
             .iter()
@@ -121,6 +124,7 @@ impl Histogram {
 
 /// Bucket bounds (microseconds) a cumulative count is exact at: `2^(e+1) - 1` for `e` in
 /// `from_exp..=to_exp` (e.g. 9..=23: about 1 ms to 16.8 s, doubling).
+#[cfg_attr(not(feature = "prometheus"), allow(dead_code))] // the exposition's histogram
 pub(crate) fn exact_bounds_us(from_exp: u32, to_exp: u32) -> Vec<u64> {
     (from_exp.max(4)..=to_exp.min(MAX_EXP - 1))
         .map(|e| (1u64 << (e + 1)) - 1)

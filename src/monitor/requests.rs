@@ -173,6 +173,7 @@ impl RequestMonitor {
     }
 
     /// The overall latency histogram over the last `window` (`None`: since the start).
+    #[cfg(feature = "prometheus")]
     pub(crate) fn latency(&self, window: Option<Duration>) -> super::histogram::Histogram {
         self.lock().overall.sum(Instant::now(), window).latency
     }
