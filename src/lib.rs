@@ -1,5 +1,5 @@
 #![doc = include_str!("../README.md")]
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 // Lets the macros' `::prodready::…` paths resolve inside this crate too.
 extern crate self as prodready;
@@ -7,6 +7,7 @@ extern crate self as prodready;
 mod check;
 pub mod checks;
 mod engine;
+#[cfg(feature = "evidence")]
 pub mod evidence;
 pub mod host;
 pub mod http;
@@ -15,8 +16,11 @@ pub mod monitor;
 pub mod probes;
 mod registry;
 pub mod report;
+mod sha256;
 pub mod standard;
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
+mod url;
 
 pub use check::{check_fn, Check, Context, FnCheck, Outcome};
 pub use engine::{BuildError, CheckRuntime, NotReady, Readiness, ReadinessBuilder};

@@ -129,16 +129,19 @@ pub fn production_deployment() -> Checklist {
             .verified_by(row.verified_by.clone());
         c.item(item)
     });
-    crate::checks::standard_bindings()
-        .into_iter()
-        .fold(checklist, |c, (id, check, from)| {
-            let by = format!("{}: prodready::{from}", crate::registry::BUILTIN);
-            c.edit(id, |item| item.bound(check, by))
-        })
-        // The post-mortem item follows the rollback triggers, so it is re-read like a probe.
-        .edit(crate::evidence::attest::POST_MORTEM_ITEM, |item| {
-            item.ttl(std::time::Duration::from_secs(5))
-        })
+    let checklist =
+        crate::checks::standard_bindings()
+            .into_iter()
+            .fold(checklist, |c, (id, check, from)| {
+                let by = format!("{}: prodready::{from}", crate::registry::BUILTIN);
+                c.edit(id, |item| item.bound(check, by))
+            });
+    // The post-mortem item follows the rollback triggers, so it is re-read like a probe.
+    #[cfg(feature = "evidence")]
+    let checklist = checklist.edit(crate::evidence::attest::POST_MORTEM_ITEM, |item| {
+        item.ttl(std::time::Duration::from_secs(5))
+    });
+    checklist
 }
 
 #[cfg(test)]

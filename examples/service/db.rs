@@ -9,9 +9,8 @@ use sqlx::{PgPool, SqlitePool};
 use std::str::FromStr;
 use std::time::Duration;
 
-pub(crate) static SQLITE_MIGRATOR: Migrator = sqlx::migrate!("examples/service/migrations/sqlite");
-pub(crate) static POSTGRES_MIGRATOR: Migrator =
-    sqlx::migrate!("examples/service/migrations/postgres");
+pub(crate) static SQLITE_MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
+pub(crate) static POSTGRES_MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// The service's pool, whichever engine it talks to.
 #[derive(Clone, Debug)]
@@ -65,24 +64,13 @@ impl Db {
     }
 
     /// Gives the pool and its migrations to the built-in database checks, through the typed
-    /// builder methods (a pool of another sqlx version would not compile here). Without the
-    /// engine's feature those items say which feature checks them.
+    /// builder methods (a pool of another sqlx version would not compile here).
     pub(crate) fn give_to(&self, builder: ReadinessBuilder) -> ReadinessBuilder {
-        #[allow(unused_mut)]
-        let mut builder = builder;
-        match self {
-            #[cfg(feature = "sqlite")]
-            Db::Sqlite(p) => builder = builder.sqlite(p.clone()),
-            #[cfg(feature = "postgres")]
-            Db::Postgres(p) => builder = builder.postgres(p.clone()),
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        #[cfg(any(feature = "postgres", feature = "mysql", feature = "sqlite"))]
-        {
-            builder = builder.migrator(self.migrator());
-        }
-        builder
+        let builder = match self {
+            Db::Sqlite(p) => builder.sqlite(p.clone()),
+            Db::Postgres(p) => builder.postgres(p.clone()),
+        };
+        builder.migrator(self.migrator())
     }
 
     /// The engine's name, for messages.

@@ -1,7 +1,7 @@
 //! An orders service on an embedded SQLite database, verified by prodready.
 //!
 //! ```text
-//! cargo run --example service
+//! cargo run -p prodready-example
 //! curl -s localhost:3000/readiness-checklist?format=text
 //! curl -s localhost:3000/readyz?verbose
 //! ```

@@ -188,7 +188,7 @@ fn check_signature(func: &ItemFn, errors: &mut Errors) {
             "#[prodready::check] functions must be `async fn`",
         ));
     }
-    if let Some(unsafety) = &sig.unsafety {
+    if let syn::Safety::Unsafe(unsafety) = &sig.safety {
         errors.push(syn::Error::new(
             unsafety.span,
             "#[prodready::check] functions cannot be `unsafe`",

@@ -257,6 +257,7 @@ impl Readiness {
             .is_some_and(|&i| self.inner.checklist.items()[i].gate_of() != crate::Gate::None)
     }
 
+    #[cfg_attr(not(any(feature = "axum", feature = "hyper-server")), allow(dead_code))]
     pub(crate) fn inner_probe_ttl(&self) -> Duration {
         self.inner.settings.probe_ttl
     }

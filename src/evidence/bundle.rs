@@ -5,7 +5,6 @@ use super::running::Running;
 use super::spec::EvidenceSpec;
 use crate::{Context, Outcome};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 /// The manifest's file name inside the bundle.
@@ -38,6 +37,11 @@ pub struct Artifact {
     pub commit: Option<String>,
     /// Its SHA-256, lower-case hex.
     pub sha256: String,
+    /// What `prodready add` read of it at CI time, one field per reading
+    /// ([`parse::digest`](super::parse::digest)): the service judges this, after checking the
+    /// hash, and never parses the artifact itself.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub digest: serde_json::Map<String, serde_json::Value>,
 }
 
 /// A verified artifact's contents.
@@ -57,6 +61,29 @@ impl Loaded {
         self.path.display().to_string()
     }
 
+    /// The digest `field` recorded by `prodready add`, as `T`: `pending` when the entry has
+    /// none (the service never parses the artifact itself), `fail` when it does not read as `T`.
+    pub fn digest<T: serde::de::DeserializeOwned>(&self, field: &str) -> Result<T, Outcome> {
+        let Some(value) = self.artifact.digest.get(field) else {
+            return Err(Outcome::pending(format!(
+                "{} has no `{field}` digest in the manifest: the service judges what `prodready add` read of an artifact, never the artifact itself",
+                self.shown()
+            ))
+            .remediation(format!(
+                "record it with `prodready add --kind {} --file {}`",
+                self.artifact.kind,
+                self.artifact.path.display()
+            )));
+        };
+        serde_json::from_value(value.clone()).map_err(|e| {
+            Outcome::fail(format!(
+                "{}: the manifest's `{field}` digest is malformed: {e}",
+                self.shown()
+            ))
+            .remediation("record the artifact again with `prodready add`")
+        })
+    }
+
     /// The contents as text.
     pub fn text(&self) -> Result<&str, Outcome> {
         std::str::from_utf8(&self.bytes)
@@ -66,7 +93,7 @@ impl Loaded {
 
 /// The lower-case hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
+    crate::sha256::hex(&crate::sha256::sha256(bytes))
 }
 
 /// Reads and parses the manifest; `Ok(None)` when it does not exist.
@@ -180,7 +207,8 @@ fn load_one(
     })
 }
 
-/// Adds (or replaces) the entry for `path` in a manifest, hashing `bytes`.
+/// Adds (or replaces) the entry for `path` in a manifest, hashing `bytes`, without a digest
+/// (see [`add`] for the entry `prodready add` writes).
 pub fn upsert(
     manifest: &mut Manifest,
     kind: &str,
@@ -197,5 +225,27 @@ pub fn upsert(
         version: version.to_owned(),
         commit: commit.map(str::to_owned),
         sha256: sha256_hex(bytes),
+        digest: serde_json::Map::new(),
     });
+}
+
+/// Digests `bytes` as an artifact of `kind` ([`parse::digest`](super::parse::digest)) and adds
+/// (or replaces) its entry: what `prodready add` does. A malformed artifact is an error naming
+/// the file and position, and the manifest is left as it was.
+#[cfg(feature = "digest")]
+pub fn add(
+    manifest: &mut Manifest,
+    kind: &str,
+    path: &Path,
+    bytes: &[u8],
+    version: &str,
+    commit: Option<&str>,
+) -> Result<(), super::parse::ParseError> {
+    let shown = path.display().to_string();
+    let digest = super::parse::digest(kind, &shown, &String::from_utf8_lossy(bytes))?;
+    upsert(manifest, kind, path, bytes, version, commit);
+    if let (Some(entry), Some(digest)) = (manifest.artifacts.last_mut(), digest) {
+        entry.digest = digest;
+    }
+    Ok(())
 }

@@ -38,7 +38,7 @@ pub mod parse;
 mod running;
 pub mod sig;
 mod spec;
-#[cfg(test)]
+#[cfg(all(test, feature = "digest"))]
 mod tests;
 
 pub use attest::{attested, Attestation, AttestationError, SigningKey, TrustedKeys};

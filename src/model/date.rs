@@ -134,6 +134,23 @@ pub(crate) fn rfc3339(time: SystemTime) -> String {
     )
 }
 
+/// Unix seconds as an RFC 3339 UTC timestamp to the second (`2026-03-01T12:00:00Z`); `None`
+/// outside the years 0000 to 9999.
+pub(crate) fn rfc3339_seconds(secs: i64) -> Option<String> {
+    // 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z.
+    if !(-62_167_219_200..=253_402_300_799).contains(&secs) {
+        return None;
+    }
+    let (y, mo, d) = civil_from_days(secs.div_euclid(86_400));
+    let rem = secs.rem_euclid(86_400);
+    Some(format!(
+        "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    ))
+}
+
 /// A duration in milliseconds, to the microsecond, for reports.
 pub(crate) fn millis(d: Duration) -> f64 {
     d.as_micros() as f64 / 1000.0
@@ -161,6 +178,17 @@ mod tests {
         ] {
             assert!(bad.parse::<Date>().is_err(), "{bad} should not parse");
         }
+    }
+
+    #[test]
+    fn whole_second_timestamps() {
+        assert_eq!(rfc3339_seconds(0).as_deref(), Some("1970-01-01T00:00:00Z"));
+        assert_eq!(
+            rfc3339_seconds(1_772_366_400).as_deref(),
+            Some("2026-03-01T12:00:00Z")
+        );
+        assert_eq!(rfc3339_seconds(-1).as_deref(), Some("1969-12-31T23:59:59Z"));
+        assert_eq!(rfc3339_seconds(i64::MAX), None);
     }
 
     #[test]

@@ -2,11 +2,15 @@
 //! the last few error messages, redacted.
 
 use std::collections::VecDeque;
+#[cfg(feature = "logging")]
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use tokio::time::Instant;
-use tracing::{field::Field, Event, Level, Subscriber};
+use tracing::Level;
+#[cfg(feature = "logging")]
+use tracing::{field::Field, Event, Subscriber};
+#[cfg(feature = "logging")]
 use tracing_subscriber::layer::{Context as LayerContext, Layer};
 
 /// How many error messages are kept.
@@ -74,6 +78,7 @@ impl LogMonitor {
     }
 
     /// The `tracing_subscriber` layer feeding this monitor.
+    #[cfg(feature = "logging")]
     pub fn layer(&self) -> LogMonitorLayer {
         LogMonitorLayer {
             monitor: self.clone(),
@@ -162,13 +167,16 @@ pub(crate) fn redact(message: &str) -> String {
 }
 
 /// The `tracing_subscriber` layer of a [`LogMonitor`].
+#[cfg(feature = "logging")]
 #[derive(Clone, Debug)]
 pub struct LogMonitorLayer {
     monitor: LogMonitor,
 }
 
+#[cfg(feature = "logging")]
 struct MessageVisitor(Option<String>);
 
+#[cfg(feature = "logging")]
 impl tracing::field::Visit for MessageVisitor {
     fn record_str(&mut self, field: &Field, value: &str) {
         if field.name() == "message" {
@@ -185,6 +193,7 @@ impl tracing::field::Visit for MessageVisitor {
     }
 }
 
+#[cfg(feature = "logging")]
 impl<S: Subscriber> Layer<S> for LogMonitorLayer {
     fn on_event(&self, event: &Event<'_>, _ctx: LayerContext<'_, S>) {
         let level = *event.metadata().level();
@@ -200,7 +209,7 @@ impl<S: Subscriber> Layer<S> for LogMonitorLayer {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "logging"))]
 mod tests {
     use super::*;
     use tracing_subscriber::layer::SubscriberExt;

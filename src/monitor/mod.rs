@@ -45,7 +45,9 @@ pub use items::{
     response_time_trigger, response_times_acceptable, response_times_monitored, LogErrorsBelow,
     RequestThreshold,
 };
-pub use logs::{LogMonitor, LogMonitorLayer, LogStats};
+#[cfg(feature = "logging")]
+pub use logs::LogMonitorLayer;
+pub use logs::{LogMonitor, LogStats};
 pub use requests::{
     MonitoredFuture, RequestMonitor, RequestMonitorLayer, RequestMonitorService, RequestStats,
     OTHER_ROUTES, SELF_CHECK_HEADER, SELF_CHECK_USER_AGENT,

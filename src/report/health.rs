@@ -125,8 +125,8 @@ fn measurements(item: &ItemReport) -> Vec<(String, Value, &'static str)> {
             };
             let name = key.replace(':', "_");
             if let Some(stripped) = key.strip_suffix("_unix") {
-                let t = jiff::Timestamp::from_second(n.as_i64()?).ok()?;
-                return Some((stripped.replace(':', "_"), json!(t.to_string()), "RFC3339"));
+                let t = crate::model::date::rfc3339_seconds(n.as_i64()?)?;
+                return Some((stripped.replace(':', "_"), json!(t), "RFC3339"));
             }
             Some((name, value.clone(), unit_of(key, n)))
         })
@@ -173,7 +173,11 @@ fn item_links(item: &ItemReport) -> Value {
             item.id
         )),
     );
-    if let Some(docs) = item.docs.as_deref().filter(|d| url::Url::parse(d).is_ok()) {
+    if let Some(docs) = item
+        .docs
+        .as_deref()
+        .filter(|d| crate::url::Url::parse(d).is_ok())
+    {
         links.insert("describedby".into(), Value::String(docs.to_owned()));
     }
     Value::Object(links)

@@ -13,7 +13,6 @@
 use crate::model::Status;
 use crate::report::ItemReport;
 use crate::Report;
-use quick_xml::escape::escape;
 use std::fmt::Write;
 
 /// What a test case is in JUnit terms.
@@ -150,4 +149,23 @@ fn testcase(i: &ItemReport, pending_blocks: bool) -> String {
         let _ = write!(out, ">\n{body}    </testcase>\n");
     }
     out
+}
+
+/// `text` with the five XML special characters escaped.
+fn escape(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains(['<', '>', '&', '\'', '"']) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\'' => out.push_str("&apos;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }

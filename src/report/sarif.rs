@@ -22,7 +22,6 @@ use crate::model::{Severity, Status};
 use crate::report::ItemReport;
 use crate::Report;
 use serde_json::{json, Map, Value};
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
 /// Where the standard checklist's table lives, relative to the repository root.
@@ -238,11 +237,11 @@ fn artifact(i: &ItemReport) -> Option<String> {
 
 /// A stable fingerprint of an item id: the first 16 bytes of its SHA-256, hex.
 fn fingerprint(id: &str) -> String {
-    hex::encode(&Sha256::digest(id.as_bytes())[..16])
+    crate::sha256::hex(&crate::sha256::sha256(id.as_bytes())[..16])
 }
 
 fn is_absolute_uri(s: &str) -> bool {
-    url::Url::parse(s).is_ok_and(|u| !u.cannot_be_a_base())
+    crate::url::Url::parse(s).is_ok_and(|u| !u.cannot_be_a_base())
 }
 
 /// `No root user` → `NoRootUser`, `README.md updated` → `ReadmeMdUpdated` (a SARIF rule name

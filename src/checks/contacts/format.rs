@@ -130,7 +130,7 @@ fn domain_name(domain: &str) -> Result<(), String> {
 }
 
 fn url(text: &str) -> Result<(), String> {
-    let url = url::Url::parse(text).map_err(|e| format!("the URL does not parse: {e}"))?;
+    let url = crate::url::Url::parse(text).map_err(|e| format!("the URL does not parse: {e}"))?;
     if url.scheme() != "https" {
         return Err(format!(
             "a contact URL must use `https`, `tel:` or `mailto:`, not `{}`",

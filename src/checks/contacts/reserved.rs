@@ -24,11 +24,11 @@ pub(crate) fn reserved(contact: &str) -> Option<String> {
             reserved_domain(domain)
         }
         Kind::Url => {
-            let url = url::Url::parse(contact).ok()?;
+            let url = crate::url::Url::parse(contact).ok()?;
             match url.host()? {
-                url::Host::Domain(domain) => reserved_domain(&domain.to_ascii_lowercase()),
-                url::Host::Ipv4(ip) => reserved_ip(IpAddr::V4(ip)),
-                url::Host::Ipv6(ip) => reserved_ip(IpAddr::V6(ip)),
+                crate::url::Host::Domain(domain) => reserved_domain(&domain.to_ascii_lowercase()),
+                crate::url::Host::Ipv4(ip) => reserved_ip(IpAddr::V4(ip)),
+                crate::url::Host::Ipv6(ip) => reserved_ip(IpAddr::V6(ip)),
             }
         }
         Kind::Phone => {

@@ -135,7 +135,7 @@ impl Dependency {
 /// `scheme://host:port` of a URL, without credentials, for messages.
 #[allow(dead_code)]
 fn where_of(url: &str) -> String {
-    match url::Url::parse(url) {
+    match crate::url::Url::parse(url) {
         Ok(u) => format!(
             "{}://{}{}",
             u.scheme(),
@@ -149,7 +149,7 @@ fn where_of(url: &str) -> String {
 /// An error's text with the URL's password (if any) masked, in case a client echoes it.
 #[allow(dead_code)]
 fn redact(text: String, url: &str) -> String {
-    match url::Url::parse(url)
+    match crate::url::Url::parse(url)
         .ok()
         .and_then(|u| u.password().map(str::to_string))
     {

@@ -217,7 +217,7 @@ impl fmt::Debug for ErrorTrackingSpec {
 
 /// A DSN's parts that may be shown: host and project id (never the key).
 fn parse_dsn(dsn: &str) -> Result<(String, String), &'static str> {
-    let url = url::Url::parse(dsn.trim()).map_err(|_| "is not a URL")?;
+    let url = crate::url::Url::parse(dsn.trim()).map_err(|_| "is not a URL")?;
     if !matches!(url.scheme(), "https" | "http") {
         return Err("is not an http(s) URL");
     }

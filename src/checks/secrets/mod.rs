@@ -146,12 +146,12 @@ const SENSITIVE_PARAMS: &[&str] = &[
 /// assert_eq!(redact_url("host=db password=s3cr3t"), "<not a URL>");
 /// ```
 pub fn redact_url(text: &str) -> String {
-    let Ok(mut url) = url::Url::parse(text.trim()) else {
+    let Ok(mut url) = crate::url::Url::parse(text.trim()) else {
         return "<not a URL>".to_owned();
     };
     let had_userinfo = !url.username().is_empty() || url.password().is_some();
-    if had_userinfo && (url.set_username("").is_err() || url.set_password(None).is_err()) {
-        return "<not a URL>".to_owned();
+    if had_userinfo {
+        url.clear_userinfo();
     }
     if url.query().is_some() {
         let pairs: Vec<(String, String)> = url
@@ -164,7 +164,7 @@ pub fn redact_url(text: &str) -> String {
                 (k.into_owned(), v.into_owned())
             })
             .collect();
-        url.query_pairs_mut().clear().extend_pairs(pairs);
+        url.set_query_pairs(&pairs);
     }
     let shown = url.to_string();
     match (had_userinfo, shown.split_once("://")) {

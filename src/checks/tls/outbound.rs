@@ -1,6 +1,6 @@
 //! Whether an outbound connection URL (database, cache, broker) demands TLS.
 
-use url::Url;
+use crate::url::Url;
 
 /// What a URL says about TLS.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -30,11 +30,11 @@
 
 mod resolve;
 
+use crate::url::Url;
 use crate::{Check, Context, Host, Outcome};
 use serde::Serialize;
 use std::sync::Arc;
 use std::time::Duration;
-use url::Url;
 
 /// Where a declared URL comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,9 +4,9 @@
 //! tokio's blocking pool, so it needs no optional tokio feature; a lookup that outlives the
 //! timeout is abandoned, never awaited.
 
+use crate::url::Host;
 use std::net::ToSocketAddrs;
 use std::time::Duration;
-use url::Host;
 
 /// Whether `host` is the local machine: `localhost` (and `*.localhost`), `127.0.0.0/8`, `::1`.
 pub(crate) fn is_loopback(host: &Host<String>) -> bool {

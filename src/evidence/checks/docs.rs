@@ -51,7 +51,7 @@ pub(super) fn readme(_: &Context, spec: &EvidenceSpec, files: &[Loaded]) -> Outc
 }
 
 pub(super) fn openapi(ctx: &Context, spec: &EvidenceSpec, files: &[Loaded]) -> Outcome {
-    let docs = match parsed(files, parse::docs::openapi) {
+    let docs = match super::judges::digested::<parse::docs::OpenApi>(files, parse::field::OPENAPI) {
         Ok(d) => d,
         Err(o) => return o,
     };

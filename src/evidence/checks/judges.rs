@@ -1,7 +1,7 @@
 //! How each artifact kind is judged.
 
 use crate::evidence::bundle::Loaded;
-use crate::evidence::parse::{self, ParseError};
+use crate::evidence::parse::{self, field, ParseError};
 use crate::evidence::sig::ImageSignature;
 use crate::evidence::{EvidenceSpec, Severity};
 use crate::model::Status;
@@ -24,12 +24,21 @@ pub(super) fn parsed<T>(
         .collect()
 }
 
+/// Every file's digest `field`, as `T`: what `prodready add` read of it at CI time. A file
+/// recorded without it is `pending`, never parsed here.
+pub(super) fn digested<T: serde::de::DeserializeOwned>(
+    files: &[Loaded],
+    field: &str,
+) -> Result<Vec<T>, Outcome> {
+    files.iter().map(|f| f.digest(field)).collect()
+}
+
 fn names(files: &[Loaded]) -> Vec<String> {
     files.iter().map(Loaded::shown).collect()
 }
 
 pub(super) fn tests(_: &Context, _: &EvidenceSpec, files: &[Loaded]) -> Outcome {
-    let reports = match parsed(files, parse::tests::any) {
+    let reports = match digested::<parse::tests::TestCounts>(files, field::TESTS) {
         Ok(r) => r,
         Err(o) => return o,
     };
@@ -62,7 +71,7 @@ pub(super) fn tests(_: &Context, _: &EvidenceSpec, files: &[Loaded]) -> Outcome 
 }
 
 pub(super) fn vulns(_: &Context, spec: &EvidenceSpec, files: &[Loaded]) -> Outcome {
-    let findings: Vec<_> = match parsed(files, parse::vulns::any) {
+    let findings: Vec<_> = match digested::<Vec<parse::vulns::Finding>>(files, field::FINDINGS) {
         Ok(r) => r.into_iter().flatten().collect(),
         Err(o) => return o,
     };
@@ -94,7 +103,7 @@ pub(super) fn vulns(_: &Context, spec: &EvidenceSpec, files: &[Loaded]) -> Outco
 }
 
 pub(super) fn patches(ctx: &Context, spec: &EvidenceSpec, files: &[Loaded]) -> Outcome {
-    let findings: Vec<_> = match parsed(files, parse::vulns::any) {
+    let findings: Vec<_> = match digested::<Vec<parse::vulns::Finding>>(files, field::FINDINGS) {
         Ok(r) => r.into_iter().flatten().collect(),
         Err(o) => return o,
     };
@@ -145,7 +154,7 @@ pub(super) fn patches(ctx: &Context, spec: &EvidenceSpec, files: &[Loaded]) -> O
 }
 
 pub(super) fn lint(_: &Context, _: &EvidenceSpec, files: &[Loaded]) -> Outcome {
-    let r = match parsed(files, parse::lint::any) {
+    let r = match digested::<parse::lint::LintCounts>(files, field::LINT) {
         Ok(r) => r,
         Err(o) => return o,
     };
@@ -166,7 +175,7 @@ pub(super) fn lint(_: &Context, _: &EvidenceSpec, files: &[Loaded]) -> Outcome {
 }
 
 pub(super) fn coverage(_: &Context, spec: &EvidenceSpec, files: &[Loaded]) -> Outcome {
-    let r = match parsed(files, parse::coverage::any) {
+    let r = match digested::<parse::coverage::LineCoverage>(files, field::COVERAGE) {
         Ok(r) => r,
         Err(o) => return o,
     };
@@ -190,7 +199,7 @@ pub(super) fn coverage(_: &Context, spec: &EvidenceSpec, files: &[Loaded]) -> Ou
 }
 
 pub(super) fn alerts(_: &Context, spec: &EvidenceSpec, files: &[Loaded]) -> Outcome {
-    let r = match parsed(files, parse::ops::prometheus_rules) {
+    let r = match digested::<(Vec<parse::ops::AlertRule>, usize)>(files, field::RULES) {
         Ok(r) => r,
         Err(o) => return o,
     };
@@ -228,7 +237,7 @@ pub(super) fn alerts(_: &Context, spec: &EvidenceSpec, files: &[Loaded]) -> Outc
 }
 
 pub(super) fn load(_: &Context, spec: &EvidenceSpec, files: &[Loaded]) -> Outcome {
-    let r = match parsed(files, parse::ops::k6_summary) {
+    let r = match digested::<parse::ops::LoadSummary>(files, field::LOAD) {
         Ok(r) => r,
         Err(o) => return o,
     };

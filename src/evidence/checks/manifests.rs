@@ -1,13 +1,13 @@
 //! Kubernetes manifest items: network policies, HPA, quota, RBAC.
 
-use super::judges::parsed;
 use crate::evidence::bundle::Loaded;
 use crate::evidence::parse::k8s;
 use crate::evidence::EvidenceSpec;
 use crate::{Context, Outcome};
 
-fn objects(files: &[Loaded]) -> Result<Vec<serde_yaml::Value>, Outcome> {
-    parsed(files, k8s::documents).map(|d| d.into_iter().flatten().collect())
+fn objects(files: &[Loaded]) -> Result<Vec<serde_json::Value>, Outcome> {
+    super::judges::digested::<Vec<serde_json::Value>>(files, crate::evidence::parse::field::OBJECTS)
+        .map(|d| d.into_iter().flatten().collect())
 }
 
 pub(super) fn netpol_selects(_: &Context, spec: &EvidenceSpec, files: &[Loaded]) -> Outcome {

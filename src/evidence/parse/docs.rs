@@ -1,10 +1,11 @@
 //! Documentation artifacts: keep-a-changelog Markdown and OpenAPI 3 documents.
 
 use super::ParseError;
+#[cfg(feature = "digest")]
 use serde_json::Value;
 
 /// One release section of a changelog (`## [1.5.0] - 2026-11-01`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Release {
     /// The version (`Unreleased` for that section).
     pub version: String,
@@ -96,7 +97,7 @@ pub fn changelog(file: &str, text: &str) -> Result<Vec<Release>, ParseError> {
 }
 
 /// What an OpenAPI document says.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct OpenApi {
     /// `openapi` (3.x).
     pub openapi: String,
@@ -109,11 +110,12 @@ pub struct OpenApi {
 }
 
 /// Parses an OpenAPI 3 document, JSON or YAML.
+#[cfg(feature = "digest")]
 pub fn openapi(file: &str, text: &str) -> Result<OpenApi, ParseError> {
     let v: Value = if text.trim_start().starts_with('{') {
         super::json(file, text)?
     } else {
-        serde_yaml::from_str(text).map_err(|e| ParseError::yaml(file, &e))?
+        serde_saphyr::from_str(text).map_err(|e| ParseError::yaml(file, &e))?
     };
     let field = |ptr: &str| v.pointer(ptr).and_then(Value::as_str).map(str::to_owned);
     let openapi = field("/openapi").ok_or_else(|| {

@@ -1,16 +1,19 @@
 //! Kubernetes manifests (multi-document YAML): NetworkPolicy, HorizontalPodAutoscaler,
 //! ResourceQuota, Role/RoleBinding.
 
+#[cfg(feature = "digest")]
 use super::ParseError;
 use crate::evidence::K8sWorkload;
-use serde::Deserialize;
-use serde_yaml::Value;
+use serde_json::Value;
 
-/// Every object of a multi-document YAML stream (empty documents skipped; `List` flattened).
+/// Every object of a multi-document YAML stream (empty documents skipped; `List` flattened),
+/// as JSON: the manifests' digest.
+#[cfg(feature = "digest")]
 pub fn documents(file: &str, text: &str) -> Result<Vec<Value>, ParseError> {
     let mut out = Vec::new();
-    for doc in serde_yaml::Deserializer::from_str(text) {
-        let v = Value::deserialize(doc).map_err(|e| ParseError::yaml(file, &e))?;
+    let docs: Vec<Value> =
+        serde_saphyr::from_multiple(text).map_err(|e| ParseError::yaml(file, &e))?;
+    for v in docs {
         if v.is_null() {
             continue;
         }
@@ -22,7 +25,7 @@ pub fn documents(file: &str, text: &str) -> Result<Vec<Value>, ParseError> {
                 "a document has no `kind`: not a Kubernetes object",
             ));
         }
-        match v.get("items").and_then(Value::as_sequence) {
+        match v.get("items").and_then(Value::as_array) {
             Some(items) if kind(&v) == "List" => out.extend(items.iter().cloned()),
             _ => out.push(v),
         }
@@ -49,12 +52,12 @@ fn at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
 fn selects(selector: Option<&Value>, labels: &std::collections::BTreeMap<String, String>) -> bool {
     let Some(m) = selector
         .and_then(|s| s.get("matchLabels"))
-        .and_then(Value::as_mapping)
+        .and_then(Value::as_object)
     else {
         return true;
     };
     m.iter()
-        .all(|(k, v)| k.as_str().and_then(|k| labels.get(k)).map(String::as_str) == v.as_str())
+        .all(|(k, v)| labels.get(k).map(String::as_str) == v.as_str())
 }
 
 /// What the manifests say about network policies for the workload.
@@ -82,14 +85,14 @@ pub fn network_policies(objects: &[Value], w: &K8sWorkload) -> NetworkPolicies {
         out.selecting.push(name(p).to_owned());
         let types: Vec<&str> = spec
             .and_then(|s| s.get("policyTypes"))
-            .and_then(Value::as_sequence)
+            .and_then(Value::as_array)
             .into_iter()
             .flatten()
             .filter_map(Value::as_str)
             .collect();
         let rules = |k: &str| {
             spec.and_then(|s| s.get(k))
-                .and_then(Value::as_sequence)
+                .and_then(Value::as_array)
                 .map_or(0, Vec::len)
         };
         let empty_selector = pod_selector.and_then(|s| s.get("matchLabels")).is_none();
@@ -142,7 +145,7 @@ pub fn role_bindings(objects: &[Value], w: &K8sWorkload) -> Vec<String> {
         .filter(|o| kind(o) == "RoleBinding")
         .filter(|b| {
             at(b, &["subjects"])
-                .and_then(Value::as_sequence)
+                .and_then(Value::as_array)
                 .into_iter()
                 .flatten()
                 .any(|s| {

@@ -1,10 +1,12 @@
 //! Lint results: clippy's `--message-format=json` lines and SARIF 2.1.0 logs.
 
+#[cfg(feature = "digest")]
 use super::ParseError;
+#[cfg(feature = "digest")]
 use serde_json::Value;
 
 /// Counts of lint results.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LintCounts {
     /// Error-level results.
     pub errors: usize,
@@ -15,6 +17,7 @@ pub struct LintCounts {
 }
 
 impl LintCounts {
+    #[cfg(feature = "digest")]
     fn add(&mut self, level: &str, text: &str) {
         match level {
             "error" | "error: internal compiler error" => {
@@ -31,6 +34,7 @@ impl LintCounts {
 
 /// Parses cargo's JSON messages (`cargo clippy --message-format=json`), counting
 /// `compiler-message` levels. The summary line "aborting due to N previous errors" is not counted.
+#[cfg(feature = "digest")]
 pub fn clippy(file: &str, text: &str) -> Result<LintCounts, ParseError> {
     let mut counts = LintCounts::default();
     for (i, line) in text.lines().enumerate() {
@@ -56,6 +60,7 @@ pub fn clippy(file: &str, text: &str) -> Result<LintCounts, ParseError> {
 }
 
 /// Parses a SARIF 2.1.0 log, counting results by level (default `warning`, as the spec says).
+#[cfg(feature = "digest")]
 pub fn sarif(file: &str, text: &str) -> Result<LintCounts, ParseError> {
     let v: Value = super::json(file, text)?;
     if v["version"] != "2.1.0" {
@@ -82,6 +87,7 @@ pub fn sarif(file: &str, text: &str) -> Result<LintCounts, ParseError> {
 }
 
 /// Parses either format, chosen by content (a SARIF log is one JSON object with `runs`).
+#[cfg(feature = "digest")]
 pub fn any(file: &str, text: &str) -> Result<LintCounts, ParseError> {
     if text.contains("\"runs\"") && text.contains("\"$schema\"")
         || text.contains("\"version\": \"2.1.0\"")

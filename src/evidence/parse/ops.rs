@@ -1,10 +1,12 @@
 //! Operations artifacts: Prometheus rule files and k6 load-test summaries.
 
+#[cfg(feature = "digest")]
 use super::ParseError;
+#[cfg(feature = "digest")]
 use serde_json::Value;
 
 /// A Prometheus alerting rule.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AlertRule {
     /// `alert`.
     pub name: String,
@@ -16,23 +18,17 @@ pub struct AlertRule {
 
 /// Parses a Prometheus rules file (`groups[].rules[]`), returning its alerting rules;
 /// recording rules are counted in the second value.
+#[cfg(feature = "digest")]
 pub fn prometheus_rules(file: &str, text: &str) -> Result<(Vec<AlertRule>, usize), ParseError> {
-    let v: serde_yaml::Value =
-        serde_yaml::from_str(text).map_err(|e| ParseError::yaml(file, &e))?;
-    let groups = v
-        .get("groups")
-        .and_then(|g| g.as_sequence())
-        .ok_or_else(|| {
-            ParseError::new(file, 1, 1, "no `groups` list: not a Prometheus rules file")
-        })?;
+    let v: Value = serde_saphyr::from_str(text).map_err(|e| ParseError::yaml(file, &e))?;
+    let groups = v.get("groups").and_then(|g| g.as_array()).ok_or_else(|| {
+        ParseError::new(file, 1, 1, "no `groups` list: not a Prometheus rules file")
+    })?;
     let (mut alerts, mut records) = (Vec::new(), 0);
     for (gi, g) in groups.iter().enumerate() {
-        let rules = g
-            .get("rules")
-            .and_then(|r| r.as_sequence())
-            .ok_or_else(|| {
-                ParseError::new(file, 0, 0, format!("groups[{gi}] has no `rules` list"))
-            })?;
+        let rules = g.get("rules").and_then(|r| r.as_array()).ok_or_else(|| {
+            ParseError::new(file, 0, 0, format!("groups[{gi}] has no `rules` list"))
+        })?;
         for (ri, r) in rules.iter().enumerate() {
             let get = |k: &str| r.get(k).and_then(|x| x.as_str()).map(str::to_owned);
             let expr = get("expr").or_else(|| r.get("expr").map(|e| format!("{e:?}")));
@@ -50,16 +46,10 @@ pub fn prometheus_rules(file: &str, text: &str) -> Result<(Vec<AlertRule>, usize
                     expr,
                     labels: r
                         .get("labels")
-                        .and_then(|l| l.as_mapping())
+                        .and_then(|l| l.as_object())
                         .into_iter()
                         .flatten()
-                        .map(|(k, v)| {
-                            format!(
-                                "{}={}",
-                                k.as_str().unwrap_or_default(),
-                                v.as_str().unwrap_or_default()
-                            )
-                        })
+                        .map(|(k, v)| format!("{}={}", k, v.as_str().unwrap_or_default()))
                         .collect(),
                 }),
                 (None, Some(_)) => records += 1,
@@ -80,7 +70,7 @@ pub fn prometheus_rules(file: &str, text: &str) -> Result<(Vec<AlertRule>, usize
 }
 
 /// What a load test measured.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LoadSummary {
     /// 95th percentile of `http_req_duration`, milliseconds.
     pub p95_ms: f64,
@@ -92,6 +82,7 @@ pub struct LoadSummary {
 
 /// Parses a k6 summary: `handleSummary` JSON (`metrics.X.values`) or `--summary-export`
 /// (`metrics.X` flat).
+#[cfg(feature = "digest")]
 pub fn k6_summary(file: &str, text: &str) -> Result<LoadSummary, ParseError> {
     let v: Value = super::json(file, text)?;
     let metrics = v

@@ -1,11 +1,13 @@
 //! Vulnerability reports: cargo-audit JSON, OSV (osv-scanner JSON), Trivy JSON, Grype JSON.
 
+#[cfg(feature = "digest")]
 use super::ParseError;
 use crate::evidence::Severity;
+#[cfg(feature = "digest")]
 use serde_json::Value;
 
 /// One finding.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Finding {
     /// Advisory id (CVE, GHSA, RUSTSEC…).
     pub id: String,
@@ -19,11 +21,13 @@ pub struct Finding {
     pub os_package: bool,
 }
 
+#[cfg(feature = "digest")]
 fn s(v: &Value) -> String {
     v.as_str().unwrap_or_default().to_owned()
 }
 
 /// The CVSS v3.x base score of a vector (`CVSS:3.1/AV:N/AC:L/…`), or `None` when malformed.
+#[cfg(feature = "digest")]
 pub fn cvss3_score(vector: &str) -> Option<f64> {
     let mut m = std::collections::HashMap::new();
     for part in vector.split('/').skip(1) {
@@ -81,6 +85,7 @@ pub fn cvss3_score(vector: &str) -> Option<f64> {
 }
 
 /// The severity of a CVSS base score.
+#[cfg(feature = "digest")]
 pub fn severity_of_score(score: f64) -> Severity {
     match score {
         s if s >= 9.0 => Severity::Critical,
@@ -93,6 +98,7 @@ pub fn severity_of_score(score: f64) -> Severity {
 
 /// Parses `cargo audit --json`. Severity comes from the advisory's CVSS vector; an advisory
 /// without one (unsound, unmaintained warnings are not vulnerabilities) is `Unknown`.
+#[cfg(feature = "digest")]
 pub fn cargo_audit(file: &str, text: &str) -> Result<Vec<Finding>, ParseError> {
     let v: Value = super::json(file, text)?;
     let list = v["vulnerabilities"]["list"].as_array().ok_or_else(|| {
@@ -121,6 +127,7 @@ pub fn cargo_audit(file: &str, text: &str) -> Result<Vec<Finding>, ParseError> {
 }
 
 /// Parses osv-scanner JSON (`results[].packages[].vulnerabilities[]`).
+#[cfg(feature = "digest")]
 pub fn osv(file: &str, text: &str) -> Result<Vec<Finding>, ParseError> {
     let v: Value = super::json(file, text)?;
     let results = v["results"]
@@ -157,6 +164,7 @@ pub fn osv(file: &str, text: &str) -> Result<Vec<Finding>, ParseError> {
 }
 
 /// Parses `trivy image --format json` (`Results[].Vulnerabilities[]`).
+#[cfg(feature = "digest")]
 pub fn trivy(file: &str, text: &str) -> Result<Vec<Finding>, ParseError> {
     let v: Value = super::json(file, text)?;
     if v.get("SchemaVersion").is_none() && v.get("Results").is_none() {
@@ -179,6 +187,7 @@ pub fn trivy(file: &str, text: &str) -> Result<Vec<Finding>, ParseError> {
 }
 
 /// Parses `grype -o json` (`matches[]`).
+#[cfg(feature = "digest")]
 pub fn grype(file: &str, text: &str) -> Result<Vec<Finding>, ParseError> {
     let v: Value = super::json(file, text)?;
     let matches = v["matches"]
@@ -198,6 +207,7 @@ pub fn grype(file: &str, text: &str) -> Result<Vec<Finding>, ParseError> {
 }
 
 /// Parses any of the four formats, told apart by their top-level keys.
+#[cfg(feature = "digest")]
 pub fn any(file: &str, text: &str) -> Result<Vec<Finding>, ParseError> {
     let v: Value = super::json(file, text)?;
     if v.get("vulnerabilities").is_some() && v.get("database").is_some()

@@ -6,7 +6,7 @@ mod rollback;
 mod version;
 
 use super::attest::{attested, decode_signing_key, generate_key};
-use super::bundle::{upsert, Manifest};
+use super::bundle::{add, upsert, Manifest};
 use super::*;
 use crate::testing::FakeHost;
 use crate::{Check, Context, Status};
@@ -29,14 +29,27 @@ pub(super) fn bundle(files: &[(&str, &str, &str)]) -> FakeHost {
     let mut m = Manifest::default();
     let mut host = FakeHost::new();
     for (kind, name, text) in files {
-        upsert(
+        // As `prodready add` records it; a malformed artifact (which `add` refuses) goes in
+        // undigested, as a hand-written manifest would list it.
+        if add(
             &mut m,
             kind,
             Path::new(name),
             text.as_bytes(),
             "1.5.0",
             Some("9f2c1e0aa"),
-        );
+        )
+        .is_err()
+        {
+            upsert(
+                &mut m,
+                kind,
+                Path::new(name),
+                text.as_bytes(),
+                "1.5.0",
+                Some("9f2c1e0aa"),
+            );
+        }
         host = host.file(format!("evidence/{name}"), text);
     }
     host.file(
@@ -129,14 +142,35 @@ async fn a_malformed_manifest_or_artifact_fails_naming_file_and_position() {
         "{}",
         out.message()
     );
-    let host = bundle(&[(
+    // A malformed artifact is refused in CI, by `prodready add`, naming file and position.
+    let malformed = "<testsuites><testcase name=\"a\"></testsuites>";
+    let mut m = Manifest::default();
+    let e = add(
+        &mut m,
         "tests",
-        "junit.xml",
-        "<testsuites><testcase name=\"a\"></testsuites>",
-    )]);
+        Path::new("junit.xml"),
+        malformed.as_bytes(),
+        "1.5.0",
+        None,
+    )
+    .unwrap_err();
+    assert!(e.to_string().starts_with("junit.xml:1:"), "{e}");
+    assert!(m.artifacts.is_empty(), "the manifest is left as it was");
+    // Listed by hand without its digest, the service does not parse it: `pending`, naming the
+    // command that records it.
+    let host = bundle(&[("tests", "junit.xml", malformed)]);
     let out = run(tests_passing(), host, spec()).await;
-    assert_eq!(out.status(), Status::Fail);
-    assert!(out.message().contains("junit.xml:1:"), "{}", out.message());
+    assert_eq!(out.status(), Status::Pending, "{out:?}");
+    assert!(
+        out.message().contains("has no `tests` digest"),
+        "{}",
+        out.message()
+    );
+    assert!(
+        out.remediation_text()
+            .is_some_and(|r| r.contains("prodready add --kind tests --file junit.xml")),
+        "{out:?}"
+    );
 }
 
 #[tokio::test]

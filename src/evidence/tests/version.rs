@@ -3,7 +3,7 @@
 
 use super::{at_nov_25, attestation, fixture, run, spec};
 use crate::evidence::attest::attested;
-use crate::evidence::bundle::{upsert, Manifest};
+use crate::evidence::bundle::{add, upsert, Manifest};
 use crate::evidence::*;
 use crate::testing::FakeHost;
 use crate::{Check, Checklist, Item, Kind, Readiness, Status};
@@ -14,14 +14,27 @@ fn bundle_for(version: &str, commit: Option<&str>, files: &[(&str, &str, &str)])
     let mut m = Manifest::default();
     let mut host = FakeHost::new();
     for (kind, name, text) in files {
-        upsert(
+        // As `prodready add` records it; a malformed artifact (which `add` refuses) goes in
+        // undigested, as a hand-written manifest would list it.
+        if add(
             &mut m,
             kind,
             Path::new(name),
             text.as_bytes(),
             version,
             commit,
-        );
+        )
+        .is_err()
+        {
+            upsert(
+                &mut m,
+                kind,
+                Path::new(name),
+                text.as_bytes(),
+                version,
+                commit,
+            );
+        }
         host = host.file(format!("evidence/{name}"), text);
     }
     host.file(

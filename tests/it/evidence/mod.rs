@@ -1,8 +1,6 @@
 //! Evidence and attestations: parsers on real sample files, renderers read back, the CLI.
 
 mod build;
-#[cfg(feature = "cli")]
-mod cli;
 mod parsers;
 mod renderers;
 mod signature;

@@ -1,27 +1,37 @@
 //! The `prodready` binary: verify exits 0 / 1 on passing and failing bundles, keygen + attest.
 
-use prodready::evidence::bundle::{upsert, Manifest};
+use prodready::evidence::bundle::{add, Manifest};
 use std::path::Path;
 use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_prodready");
 
+/// The sample file `name` of the library's `tests/fixtures/evidence/`.
+fn fixture(name: &str) -> String {
+    let path = format!(
+        "{}/../tests/fixtures/evidence/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
 fn bundle(dir: &Path, junit: &str) {
     let mut m = Manifest::default();
     let files = [
         ("tests", "junit.xml", junit.to_owned()),
-        ("coverage", "lcov.info", super::fixture("lcov.info")),
+        ("coverage", "lcov.info", fixture("lcov.info")),
     ];
     let (tests, coverage) = (&files[0], &files[1]);
     std::fs::write(dir.join(tests.1), &tests.2).unwrap();
-    upsert(
+    add(
         &mut m,
         tests.0,
         Path::new(tests.1),
         tests.2.as_bytes(),
         "1.5.0",
         Some("9f2c1e0aa"),
-    );
+    )
+    .unwrap();
     std::fs::write(
         dir.join("manifest.json"),
         serde_json::to_string(&m).unwrap(),
@@ -78,7 +88,7 @@ fn verify(dir: &Path) -> (Option<i32>, String) {
 #[test]
 fn verify_passes_a_good_bundle_and_fails_a_failing_one() {
     let dir = tempfile::tempdir().unwrap();
-    bundle(dir.path(), &super::fixture("nextest-junit-passing.xml"));
+    bundle(dir.path(), &fixture("nextest-junit-passing.xml"));
     let (code, xml) = verify(dir.path());
     assert_eq!(code, Some(0), "{xml}");
     let counts = prodready::evidence::parse::tests::junit("out.xml", &xml).unwrap();
@@ -87,7 +97,7 @@ fn verify_passes_a_good_bundle_and_fails_a_failing_one() {
     // tests, coverage (added through `prodready add`) and the previous tag pass; the rest is pending or n/a
     assert_eq!(counts.skipped, 43, "{xml}");
 
-    bundle(dir.path(), &super::fixture("nextest-junit-failing.xml"));
+    bundle(dir.path(), &fixture("nextest-junit-failing.xml"));
     let (code, xml) = verify(dir.path());
     assert_eq!(code, Some(1), "{xml}");
     let counts = prodready::evidence::parse::tests::junit("out.xml", &xml).unwrap();
@@ -162,7 +172,7 @@ fn import_prints_json_items() {
 #[test]
 fn add_and_attest_reject_a_commit_that_breaks_the_rule() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("lcov.info"), super::fixture("lcov.info")).unwrap();
+    std::fs::write(dir.path().join("lcov.info"), fixture("lcov.info")).unwrap();
     let add = |commit: &str| {
         Command::new(BIN)
             .args(["add", "--kind", "coverage", "--file", "lcov.info"])
@@ -232,7 +242,7 @@ fn add_and_attest_reject_a_commit_that_breaks_the_rule() {
 #[test]
 fn verify_takes_a_first_release() {
     let dir = tempfile::tempdir().unwrap();
-    bundle(dir.path(), &super::fixture("nextest-junit-passing.xml"));
+    bundle(dir.path(), &fixture("nextest-junit-passing.xml"));
     let out = Command::new(BIN)
         .args(["verify", "--release", "1.5.0", "--commit", "9f2c1e0aa"])
         .args(["--first-release", "--format", "json", "--dir"])

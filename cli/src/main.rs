@@ -105,7 +105,9 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Adds (or replaces) an artifact in the bundle's manifest, hashing it.
+    /// Adds (or replaces) an artifact in the bundle's manifest: hashes it, and records what the
+    /// service's verdicts need of it (test counts, coverage, findings, …); a malformed artifact
+    /// fails here, in CI.
     Add {
         /// The evidence bundle directory.
         #[arg(long, default_value = "evidence")]
@@ -313,14 +315,17 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 };
             let bytes = std::fs::read(dir.join(&file))
                 .map_err(|e| format!("cannot read {}: {e}", dir.join(&file).display()))?;
-            prodready::evidence::bundle::upsert(
+            // CI digests, the service verifies: the artifact is parsed here, once, and what
+            // its verdicts need is recorded next to its hash.
+            prodready::evidence::bundle::add(
                 &mut manifest,
                 &kind,
                 &file,
                 &bytes,
                 &version,
                 commit.as_deref(),
-            );
+            )
+            .map_err(|e| format!("malformed evidence: {e}"))?;
             let text = serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())?;
             std::fs::write(&manifest_path, text + "\n")
                 .map_err(|e| format!("cannot write {}: {e}", manifest_path.display()))?;
