@@ -158,7 +158,7 @@ fn import_prints_json_items() {
             "--json",
             concat!(
                 env!("CARGO_MANIFEST_DIR"),
-                "/checklist/production-deployment-checklist.md"
+                "/../checklist/production-deployment-checklist.md"
             ),
         ])
         .output()
