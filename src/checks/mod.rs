@@ -74,13 +74,19 @@ pub(crate) fn feature_off(
     feature: &'static str,
     ids: &[&'static str],
 ) -> Vec<(&'static str, Arc<dyn Check>)> {
-    let check: Arc<dyn Check> = Arc::new(crate::check_fn(move |_ctx| async move {
+    let check = feature_off_check(feature);
+    ids.iter().map(|id| (*id, check.clone())).collect()
+}
+
+/// The `pending` check of an item verified with `feature`, which is off.
+#[allow(dead_code)]
+pub(crate) fn feature_off_check(feature: &'static str) -> Arc<dyn Check> {
+    Arc::new(crate::check_fn(move |_ctx| async move {
         crate::Outcome::pending(format!(
             "this item is checked with the `{feature}` feature, which is off"
         ))
         .remediation(format!("build prodready with `features = [\"{feature}\"]`"))
-    }));
-    ids.iter().map(|id| (*id, check.clone())).collect()
+    }))
 }
 
 /// The items each optional module binds, for [`feature_off`] when it is compiled out. A test

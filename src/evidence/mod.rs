@@ -7,9 +7,15 @@
 //!
 //! ```json
 //! { "artifacts": [
-//!   { "kind": "tests", "path": "junit.xml", "format": "junit",
-//!     "version": "1.5.0", "commit": "9f2c…", "sha256": "…" } ] }
+//!   { "kind": "tests", "path": "junit.xml",
+//!     "version": "1.5.0", "commit": "9f2c…", "sha256": "…",
+//!     "digest": { "tests": { "tests": 212, "failures": 0, "errors": 0, "skipped": 3, … } } } ] }
 //! ```
+//!
+//! **CI digests, the service verifies.** `prodready add` (the `prodready-cli` package) parses
+//! each artifact at CI time and records what the verdicts need in its entry's `digest` (see
+//! [`parse`]); the service checks the artifact's hash and judges the digest, so it never links
+//! an XML or YAML parser. Needs the `evidence` feature; the parsers are the `digest` feature.
 //!
 //! A service declares where the bundle is and what its build is with an [`EvidenceSpec`]:
 //!

@@ -83,12 +83,7 @@ const CRITICAL: &str = "post-deployment.validation.critical-paths-tested";
 /// A `pending` check saying which feature would verify the item.
 #[allow(dead_code)]
 fn feature_off(feature: &'static str) -> Arc<dyn Check> {
-    Arc::new(crate::check_fn(move |_ctx| async move {
-        crate::Outcome::pending(format!(
-            "this item is checked with the `{feature}` feature, which is off"
-        ))
-        .remediation(format!("build prodready with `features = [\"{feature}\"]`"))
-    }))
+    super::feature_off_check(feature)
 }
 
 /// The standard checklist's items this module verifies, each with its default check.
