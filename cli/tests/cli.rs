@@ -1,5 +1,8 @@
 //! The `prodready` binary: verify exits 0 / 1 on passing and failing bundles, keygen + attest.
 
+// Tests may unwrap: a panic is how they fail.
+#![allow(clippy::unwrap_used)]
+
 use prodready::evidence::bundle::{add, Manifest};
 use std::path::Path;
 use std::process::Command;

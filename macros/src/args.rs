@@ -313,7 +313,7 @@ pub(crate) fn parse_millis(text: &str, key: &str, zero_ok: bool) -> Result<u64, 
             "invalid duration `{text}` for `{key}`: {e}; write e.g. \"500ms\", \"2s\", \"1m 30s\""
         )
     })?;
-    if duration.subsec_nanos() % 1_000_000 != 0 {
+    if !duration.subsec_nanos().is_multiple_of(1_000_000) {
         return Err(format!(
             "`{key}` is counted in whole milliseconds, and `{text}` is not a whole number of them"
         ));

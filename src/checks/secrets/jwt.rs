@@ -74,7 +74,7 @@ fn hmac_problems(key: &str, min: usize, alg: JwtAlgorithm) -> Vec<String> {
     } else if bytes.iter().all(|&b| b == bytes[0]) {
         problems.push("is one character repeated".to_owned());
     } else if let Some(period) = (2..=bytes.len() / 2)
-        .filter(|p| bytes.len() % p == 0)
+        .filter(|p| bytes.len().is_multiple_of(*p))
         .find(|&p| bytes.chunks(p).all(|c| c == &bytes[..p]))
     {
         problems.push(format!("repeats a {period}-byte pattern"));
