@@ -113,11 +113,12 @@ async fn main() -> anyhow::Result<()> {
     let app = Router::new()
         .route("/orders", get(list_orders).post(create_order))
         .with_state(pool)
-        // The library's OpenAPI document, merged into the service's own API docs.
-        .route(
-            "/openapi.json",
-            get(|| async { Json(prodready::http::openapi()) }),
-        )
+        // The OpenAPI document of the library's endpoints, with this checklist's ids, sections,
+        // groups and tags as the allowed values, merged into the service's own API docs.
+        .route("/openapi.json", {
+            let doc = Json(readiness.openapi());
+            get(move || async move { doc.clone() })
+        })
         .layer(requests.layer());
     tracing::info!(address = %listener.local_addr()?, "listening: GET /readiness-checklist, /livez, /readyz, /startupz");
     // Marks the service starting and serves the probes, verifies the startup (strict: exits
