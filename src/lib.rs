@@ -8,6 +8,8 @@ mod check;
 pub mod checks;
 mod engine;
 pub mod evidence;
+#[cfg(feature = "grpc")]
+pub mod grpc;
 pub mod host;
 pub mod http;
 mod model;

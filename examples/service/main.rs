@@ -128,6 +128,19 @@ async fn main() -> anyhow::Result<()> {
     // non-zero before it is ever ready), marks it ready and refreshes the report; on SIGTERM
     // or Ctrl-C fails /readyz for the drain period while still serving, then shuts down within
     // the grace period.
+    // The gRPC health protocol (grpc.health.v1.Health) on a port of its own, when asked for.
+    #[cfg(feature = "grpc")]
+    let grpc = match std::env::var("PRODREADY_GRPC_LISTEN") {
+        Ok(addr) if !addr.trim().is_empty() => {
+            let grpc_listener = tokio::net::TcpListener::bind(addr.trim()).await?;
+            tracing::info!(address = %grpc_listener.local_addr()?, "gRPC health listening");
+            let health = readiness.clone();
+            Some(tokio::spawn(async move {
+                prodready::grpc::serve(health, grpc_listener, std::future::pending()).await
+            }))
+        }
+        _ => None,
+    };
     readiness
         .serve_with(
             listener,
@@ -136,6 +149,10 @@ async fn main() -> anyhow::Result<()> {
             prodready::http::serve::shutdown_signal(),
         )
         .await?;
+    #[cfg(feature = "grpc")]
+    if let Some(grpc) = grpc {
+        grpc.abort();
+    }
     tracing::info!("stopped");
     Ok(())
 }
@@ -154,6 +171,10 @@ fn environment() -> EnvSpec {
         .var(EnvVar::new("PRODREADY_DEPLOYMENT_WINDOWS").description("when deployments may happen"))
         .var(EnvVar::new("EXAMPLE_EVIDENCE_DIR").description("the evidence bundle"))
         .var(EnvVar::new("EXAMPLE_VERSION").description("the version the service reports"))
+        .var(
+            EnvVar::new("PRODREADY_GRPC_LISTEN")
+                .description("where the gRPC health service listens"),
+        )
         .var(EnvVar::new("PRODREADY_DRAIN_PERIOD").description("how long to drain on SIGTERM"))
         .var(
             EnvVar::new("PRODREADY_DETAILS_TOKEN_FILE")

@@ -109,6 +109,8 @@ struct Inner {
     strict: bool,
     runtime: runtime::RuntimeSettings,
     availability: runtime::AvailabilityCell,
+    /// Bumped whenever a report is published or the availability changes.
+    changed: tokio::sync::watch::Sender<u64>,
     spawner: pool::Spawner,
     access: crate::http::Access,
     state: Mutex<State>,
@@ -438,6 +440,7 @@ async fn evaluate_all(inner: Arc<Inner>, refresh: Refresh) -> Arc<Report> {
         changes
     };
     runtime::notify(&inner, changes);
+    inner.changed.send_modify(|g| *g += 1);
     report
 }
 
@@ -576,6 +579,7 @@ impl ReadinessBuilder {
                 checklist,
                 runtime: self.runtime,
                 availability: runtime::AvailabilityCell::default(),
+                changed: tokio::sync::watch::Sender::new(0),
                 spawner,
                 access,
                 state: Mutex::new(state),

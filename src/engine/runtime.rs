@@ -216,10 +216,21 @@ impl Readiness {
     /// Pushes the service's own state: `Draining` makes `/readyz` fail at once (before any
     /// check), `Starting` keeps `/startupz` and `/readyz` at 503.
     pub fn set_availability(&self, availability: Availability) {
-        self.inner
+        let before = self
+            .inner
             .availability
             .0
-            .store(availability.to_u8(), Ordering::Release);
+            .swap(availability.to_u8(), Ordering::AcqRel);
+        if before != availability.to_u8() {
+            self.inner.changed.send_modify(|g| *g += 1);
+        }
+    }
+
+    /// A receiver that is marked changed whenever a new report is published or the
+    /// availability changes: what a watcher (the gRPC `Watch`, a dashboard push) waits on
+    /// before it looks at [`Readiness::snapshot`] and [`Readiness::availability`] again.
+    pub fn changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.inner.changed.subscribe()
     }
 
     /// Starts draining: `/readyz` fails from now on; returns after `period`, during which the

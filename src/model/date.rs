@@ -117,6 +117,7 @@ fn civil_from_days(days: i64) -> (i32, u8, u8) {
     (year as i32, month, day)
 }
 
+#[cfg_attr(not(feature = "prometheus"), allow(dead_code))]
 /// Howard Hinnant's `days_from_civil`: (year, month, day) to days since 1970-01-01.
 fn days_from_civil(year: i32, month: u8, day: u8) -> i64 {
     let y = i64::from(year) - i64::from(month <= 2);
@@ -129,6 +130,7 @@ fn days_from_civil(year: i32, month: u8, day: u8) -> i64 {
 }
 
 impl Date {
+    #[cfg_attr(not(feature = "prometheus"), allow(dead_code))]
     /// Seconds since the Unix epoch at the end of this UTC day (the first second of the next):
     /// when a waiver `until` this day stops applying.
     pub(crate) fn end_unix_seconds(&self) -> i64 {
@@ -136,6 +138,7 @@ impl Date {
     }
 }
 
+#[cfg_attr(not(feature = "prometheus"), allow(dead_code))]
 /// The Unix time of an RFC 3339 timestamp (`2026-12-20T10:00:00Z`, fractions and `±hh:mm`
 /// offsets allowed), or `None` when it is not one.
 pub(crate) fn parse_rfc3339(text: &str) -> Option<f64> {
