@@ -55,14 +55,22 @@ async fn main() -> anyhow::Result<()> {
     let listen = address_var(&host, LISTEN_ENV, Some("127.0.0.1:3000"))?
         .ok_or_else(|| anyhow::anyhow!("{LISTEN_ENV}: no address"))?;
     let options = ServeOptions::from_env(&host)?;
-    let url = std::env::var("EXAMPLE_DATABASE_URL").unwrap_or_else(|_| {
-        format!(
-            "sqlite://{}",
-            std::env::temp_dir()
-                .join("prodready-example-orders.db")
-                .display()
-        )
-    });
+    // The URL from a secret file when one is mounted (credentials stay out of the
+    // environment), else from the environment, else an SQLite file in the temp dir.
+    let url = match std::env::var("EXAMPLE_DATABASE_URL_FILE") {
+        Ok(path) => std::fs::read_to_string(&path)
+            .map_err(|e| anyhow::anyhow!("EXAMPLE_DATABASE_URL_FILE={path}: {e}"))?
+            .trim()
+            .to_owned(),
+        Err(_) => std::env::var("EXAMPLE_DATABASE_URL").unwrap_or_else(|_| {
+            format!(
+                "sqlite://{}",
+                std::env::temp_dir()
+                    .join("prodready-example-orders.db")
+                    .display()
+            )
+        }),
+    };
     // SQLite unless the URL is `postgres://…`; migrations applied at start.
     let pool = Db::connect(&url).await?;
 
@@ -168,6 +176,10 @@ fn environment() -> EnvSpec {
         .var(EnvVar::new("PRODREADY_LISTEN").description("where the service listens"))
         .var(EnvVar::new("PRODREADY_STRICT").description("1: exit when not ready at startup"))
         .var(EnvVar::new("EXAMPLE_DATABASE_URL").description("the orders database"))
+        .var(
+            EnvVar::new("EXAMPLE_DATABASE_URL_FILE")
+                .description("a file holding the orders database URL (wins over the variable)"),
+        )
         .var(EnvVar::new("PRODREADY_DEPLOYMENT_WINDOWS").description("when deployments may happen"))
         .var(EnvVar::new("EXAMPLE_EVIDENCE_DIR").description("the evidence bundle"))
         .var(EnvVar::new("EXAMPLE_VERSION").description("the version the service reports"))
