@@ -7,6 +7,7 @@
 //! | `GET /readiness-checklist/{id}` | one item; 503 when it fails, 404 for an unknown id |
 //! | `GET /livez`, `GET /readyz`, `GET /startupz` | the kube-apiserver text: `ok` (200), or the verbose list and `… check failed` (503); `?verbose` (any value) lists `[+]id ok` / `[-]id failed: reason withheld`; `?exclude=id` (repeatable) |
 //! | `GET /livez/{id}`, `GET /readyz/{id}` | one check of that probe: `ok` or `internal server error: reason withheld` |
+//! | `GET` or `POST /rolloutz` | the rollout gate (a Flagger webhook, an Argo web metric): 200 `{"proceed": true, …}` while the service is ready and no rollback is recommended, 503 with `ready`, `availability` and the rollback reasons otherwise |
 //!
 //! Probes answer from the latest known report and never wait for a check
 //! ([`Readiness::snapshot`]); before the first evaluation finished, `/readyz` and `/startupz`
@@ -54,6 +55,9 @@ pub const LIVEZ_PATH: &str = "/livez";
 pub const READYZ_PATH: &str = "/readyz";
 /// The startup probe path: 503 while the service says it is starting.
 pub const STARTUPZ_PATH: &str = "/startupz";
+/// The rollout gate for progressive delivery (Flagger webhooks, Argo web metrics): `GET` or
+/// `POST`, 200 while the service is ready and no rollback is recommended, 503 otherwise.
+pub const ROLLOUTZ_PATH: &str = "/rolloutz";
 /// The Prometheus scrape path (feature `prometheus`).
 pub const METRICS_PATH: &str = crate::monitor::METRICS_PATH;
 
@@ -189,6 +193,7 @@ pub async fn handle(readiness: &Readiness, req: Request<'_>) -> Option<Response>
         LIVEZ_PATH => Route::Livez(None),
         READYZ_PATH => Route::Readyz(None),
         STARTUPZ_PATH => Route::Startupz,
+        ROLLOUTZ_PATH => Route::Rolloutz,
         #[cfg(feature = "prometheus")]
         METRICS_PATH => Route::Metrics,
         p => {
@@ -204,12 +209,19 @@ pub async fn handle(readiness: &Readiness, req: Request<'_>) -> Option<Response>
             }
         }
     };
-    if !matches!(req.method, "GET" | "HEAD") {
+    // A Flagger webhook POSTs to the rollout gate.
+    let post_too = matches!(route, Route::Rolloutz);
+    if !(matches!(req.method, "GET" | "HEAD") || (post_too && req.method == "POST")) {
+        let allow = if post_too {
+            "GET, HEAD, POST"
+        } else {
+            "GET, HEAD"
+        };
         let mut r = Response::json_error(
             405,
-            serde_json::json!({"error": format!("method {} is not allowed: use GET", req.method)}),
+            serde_json::json!({"error": format!("method {} is not allowed: use {allow}", req.method)}),
         );
-        r.headers.push(("allow", "GET, HEAD".to_owned()));
+        r.headers.push(("allow", allow.to_owned()));
         return Some(r);
     }
     let endpoint = match route {
@@ -217,6 +229,7 @@ pub async fn handle(readiness: &Readiness, req: Request<'_>) -> Option<Response>
         Route::Livez(_) => LIVEZ_PATH,
         Route::Readyz(_) => READYZ_PATH,
         Route::Startupz => STARTUPZ_PATH,
+        Route::Rolloutz => ROLLOUTZ_PATH,
         #[cfg(feature = "prometheus")]
         Route::Metrics => METRICS_PATH,
     };
@@ -235,6 +248,7 @@ pub async fn handle(readiness: &Readiness, req: Request<'_>) -> Option<Response>
         Route::Livez(one) => Ok(livez(readiness, &query, one, audience).await),
         Route::Readyz(one) => Ok(readyz(readiness, &query, one, audience)),
         Route::Startupz => Ok(startupz(readiness, &query, audience)),
+        Route::Rolloutz => rolloutz(readiness, &query, audience),
         #[cfg(feature = "prometheus")]
         Route::Metrics => metrics(readiness, &query, req.accept).await,
     };
@@ -261,6 +275,7 @@ enum Route<'a> {
     Livez(Option<&'a str>),
     Readyz(Option<&'a str>),
     Startupz,
+    Rolloutz,
     #[cfg(feature = "prometheus")]
     Metrics,
 }
@@ -538,6 +553,44 @@ async fn metrics(
     let report = readiness.report_for_answer().await;
     let (content_type, body) = crate::monitor::metrics::render_for(readiness, &report, accept);
     Ok(Response::new(200, content_type, body))
+}
+
+/// `/rolloutz`: may a rollout proceed? Ready (the service's own state and its readiness gate)
+/// and no rollback recommended: 200; otherwise 503. The body says which, with the triggers
+/// that fired (their messages for authorized callers only).
+fn rolloutz(
+    readiness: &Readiness,
+    query: &Query,
+    audience: Audience,
+) -> Result<Response, QueryError> {
+    query.allow(&[])?;
+    let availability = readiness.availability();
+    let report = readiness.snapshot();
+    let ready = availability == crate::monitor::Availability::Ready
+        && report.as_ref().is_some_and(|r| r.ready);
+    let reasons: Vec<serde_json::Value> = report
+        .as_ref()
+        .map(|r| r.rollback.reasons.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .map(|reason| match audience {
+            Audience::Authorized => serde_json::json!({"id": reason.id, "message": reason.message}),
+            Audience::Anonymous => serde_json::json!({"id": reason.id}),
+        })
+        .collect();
+    let recommended = report.as_ref().is_some_and(|r| r.rollback.recommended);
+    let proceed = ready && !recommended;
+    let body = serde_json::json!({
+        "proceed": proceed,
+        "ready": ready,
+        "availability": if report.is_none() { "starting" } else { availability.as_str() },
+        "rollback": {"recommended": recommended, "reasons": reasons},
+    });
+    Ok(Response::new(
+        if proceed { 200 } else { 503 },
+        "application/json",
+        body.to_string(),
+    ))
 }
 
 fn readyz(readiness: &Readiness, query: &Query, one: Option<&str>, audience: Audience) -> Response {

@@ -1,6 +1,8 @@
-"""Argo Rollouts' AnalysisTemplate (deploy/argo) evaluated against the running example: each
-web metric's jsonPath is applied to the body the URL answers, and its successCondition to the
-result, as Argo does. Usage: progressive.py BASE_URL pass|rollback"""
+"""The progressive-delivery files evaluated against the running example, as their controllers
+do: Argo Rollouts' AnalysisTemplate (deploy/argo), each web metric's jsonPath applied to the
+body its URL answers and its successCondition to the result; Flagger's Canary
+(deploy/flagger), each webhook POSTed Flagger's payload and passing on 2xx.
+Usage: progressive.py BASE_URL pass|rollback"""
 import json
 import re
 import sys
@@ -75,3 +77,20 @@ if state == "pass":
 if verdict != want:
     sys.exit(f"argo: FAIL: {verdict}, expected {want}")
 print(f"argo: the analysis {'passes' if all(verdict.values()) else 'fails'} in the {state} state, as it should")
+
+canary = next(d for d in yaml.safe_load_all(open("deploy/flagger/canary.yaml")) if d["kind"] == "Canary")
+hooks = {}
+for hook in canary["spec"]["analysis"]["webhooks"]:
+    url = re.sub(r"^http://[^/]+", base, hook["url"])
+    payload = json.dumps({"name": canary["metadata"]["name"], "namespace": canary["metadata"]["namespace"],
+                          "phase": "Progressing", "checksum": "0", "metadata": hook.get("metadata", {})}).encode()
+    req = urllib.request.Request(url, data=payload, method="POST", headers={"Content-Type": "application/json"})
+    try:
+        status = urllib.request.urlopen(req, timeout=5).status
+    except urllib.error.HTTPError as e:
+        status = e.code
+    hooks[hook["name"]] = 200 <= status < 300
+    print(f"flagger: {hook['name']} ({hook['type']}): {status}, {'passes' if hooks[hook['name']] else 'fails'}")
+if set(hooks.values()) != {state == "pass"}:
+    sys.exit(f"flagger: FAIL: {hooks} in the {state} state")
+print(f"flagger: every webhook {'passes' if state == 'pass' else 'fails'} in the {state} state, as it should")

@@ -559,3 +559,79 @@ async fn ci_and_monitoring_formats_are_served_too() {
     assert_eq!(v["version"], "2.1.0");
     assert_eq!(v["runs"][0]["results"].as_array().unwrap().len(), 1);
 }
+
+/// `/rolloutz` for a Flagger webhook (POST) or an Argo metric (GET): 200 while ready and no
+/// trigger fired; 503 with the reasons (ids only for anonymous callers) otherwise.
+#[tokio::test]
+async fn the_rollout_gate_answers_get_and_post_from_readiness_and_rollback() {
+    let trigger = |fired: bool| {
+        Item::new("Rollback Plan", Some("Triggers"), "Error rate > threshold")
+            .kind(Kind::Monitor)
+            .severity(Severity::Warning)
+            .check(check_fn(move |_| async move {
+                if fired {
+                    Outcome::fail("5xx ratio 0.40 over 1m")
+                } else {
+                    Outcome::pass("5xx ratio 0.00 over 1m")
+                }
+            }))
+    };
+    let ask = |r: Readiness, method: &'static str, token: bool| async move {
+        let app: axum::Router = r.router();
+        let mut req = Request::builder().method(method).uri("/rolloutz");
+        if token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {TOKEN}"));
+        }
+        let resp = app
+            .oneshot(
+                req.body(Body::from(
+                    "{\"name\":\"orders\",\"phase\":\"Progressing\"}",
+                ))
+                .unwrap(),
+            )
+            .await
+            .unwrap();
+        let status = resp.status();
+        let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (
+            status,
+            serde_json::from_slice::<Value>(&body).unwrap_or(Value::Null),
+        )
+    };
+    let good = warm(checklist(true).item(trigger(false))).await;
+    for method in ["GET", "POST"] {
+        let (status, body) = ask(good.clone(), method, false).await;
+        assert_eq!(status, StatusCode::OK, "{method}: {body}");
+        assert_eq!(body["proceed"], true);
+        assert_eq!(body["availability"], "ready");
+    }
+    let fired = warm(checklist(true).item(trigger(true))).await;
+    let (status, body) = ask(fired.clone(), "POST", false).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(body["proceed"], false);
+    assert_eq!(body["ready"], true);
+    assert_eq!(
+        body["rollback"]["reasons"],
+        serde_json::json!([{"id": "rollback-plan.triggers.error-rate-threshold"}])
+    );
+    let (_, body) = ask(fired, "GET", true).await;
+    assert_eq!(
+        body["rollback"]["reasons"][0]["message"],
+        "5xx ratio 0.40 over 1m"
+    );
+    // Not ready, or draining: no rollout either.
+    let (status, body) = ask(warm(checklist(false)).await, "GET", false).await;
+    assert_eq!(
+        (status, &body["ready"]),
+        (StatusCode::SERVICE_UNAVAILABLE, &Value::Bool(false))
+    );
+    good.set_availability(prodready::monitor::Availability::Draining);
+    let (status, body) = ask(good, "POST", false).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(body["availability"], "draining");
+    // Other methods stay refused.
+    let (status, _) = ask(warm(checklist(true)).await, "PUT", false).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+}

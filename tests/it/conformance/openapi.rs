@@ -187,12 +187,14 @@ fn the_document_covers_every_endpoint_and_answer() {
         prodready::http::READYZ_PATH,
         "/readyz/{id}",
         prodready::http::STARTUPZ_PATH,
+        prodready::http::ROLLOUTZ_PATH,
         prodready::http::METRICS_PATH,
     ] {
         let get = &paths[path]["get"];
         assert!(get["responses"]["200"].is_object(), "{path}");
         assert!(get["responses"]["405"].is_object(), "{path}");
     }
+    assert!(paths["/rolloutz"]["post"]["responses"]["503"].is_object());
     let formats = &paths["/readiness-checklist"]["get"]["parameters"][0];
     assert_eq!(formats["name"], "format");
     let names: Vec<&str> = prodready::Format::ALL.iter().map(|f| f.name()).collect();
