@@ -92,6 +92,12 @@ async fn main() -> anyhow::Result<()> {
     let port = listener.local_addr()?.port();
     let readiness = pool
         .give_to(Readiness::builder())
+        // The machine the checks read: the real one, or the files under EXAMPLE_HOST_ROOT (a
+        // pod's filesystem view, e.g. in tests).
+        .host(match std::env::var("EXAMPLE_HOST_ROOT") {
+            Ok(root) if !root.is_empty() => prodready::RealHost::with_root(root),
+            _ => prodready::RealHost::new(),
+        })
         .service("example-orders", &version)
         .checklist(checklist)
         .resource(pool.clone())
@@ -182,6 +188,7 @@ fn environment() -> EnvSpec {
         )
         .var(EnvVar::new("PRODREADY_DEPLOYMENT_WINDOWS").description("when deployments may happen"))
         .var(EnvVar::new("EXAMPLE_EVIDENCE_DIR").description("the evidence bundle"))
+        .var(EnvVar::new("EXAMPLE_HOST_ROOT").description("read the machine's files under this root"))
         .var(EnvVar::new("EXAMPLE_VERSION").description("the version the service reports"))
         .var(
             EnvVar::new("PRODREADY_GRPC_LISTEN")
