@@ -131,7 +131,12 @@ pub(crate) fn render_from_context(ctx: &Context) -> (String, bool) {
         .and_then(crate::probes::LatestReport::get)
     {
         Some(report) => {
-            let is_trigger = |id: &str| id.starts_with(super::TRIGGER_PREFIX);
+            let is_trigger = |id: &str| {
+                report
+                    .items
+                    .iter()
+                    .any(|i| i.id == id && i.is_rollback_trigger())
+            };
             (
                 encode(
                     &families_with(&report, is_trigger, ctx),

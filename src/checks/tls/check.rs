@@ -52,7 +52,7 @@ const DECLARE: &str = "declare it with `Readiness::builder().resource(TlsSpec::n
 #[async_trait::async_trait]
 impl Check for CertificateValid {
     async fn run(&self, ctx: &Context) -> Outcome {
-        let Some(spec) = self.spec.as_ref().or_else(|| ctx.resource::<TlsSpec>()) else {
+        let Some(spec) = ctx.spec(&self.spec) else {
             let status = if self.production {
                 Status::Fail
             } else {
