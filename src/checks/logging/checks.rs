@@ -3,7 +3,7 @@
 use super::mask::MASK;
 use super::panic::PanicHook;
 use super::pipeline::{LogPipeline, LogTarget, PipelineError, CANARY_TARGET};
-use crate::checks::secrets::Verdict;
+use crate::checks::verdict::Verdict;
 use crate::{Check, Context, Outcome};
 use secrecy::{ExposeSecret, SecretString};
 use std::fmt;

@@ -45,7 +45,6 @@ mod sources;
 mod spec;
 #[cfg(test)]
 mod tests;
-mod verdict;
 
 pub use files::{secret_files_protected, SecretFilesProtected};
 pub use jwt::{jwt_secret_strong, JwtSecretStrong};
@@ -61,7 +60,7 @@ pub use spec::{Secret, SecretSpec, Source};
 
 #[cfg_attr(not(feature = "tls"), allow(unused_imports))]
 pub(crate) use der::{key_info, pem_blocks, public_key_info, KeyInfo};
-pub(crate) use verdict::Verdict;
+use crate::checks::verdict::Verdict;
 
 use crate::Check;
 use std::sync::Arc;

@@ -4,7 +4,8 @@
 use super::cert::{chain_ders, key_matches, out_of_order, parse_chain, KeyMatch, Names};
 use super::outbound::{judge, Tls};
 use super::{Outbound, TlsSpec};
-use crate::checks::secrets::{redact_url, Verdict};
+use crate::checks::secrets::redact_url;
+use crate::checks::verdict::Verdict;
 use crate::model::Status;
 use crate::{Check, Context, Host, Outcome};
 use secrecy::ExposeSecret;
