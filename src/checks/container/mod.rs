@@ -27,7 +27,6 @@ pub use procfs::{capability_names, CAPABILITIES};
 
 use crate::checks::verdict::Verdict;
 use crate::{Check, Context, Outcome, Status};
-use serde_json::Value;
 use std::sync::Arc;
 
 /// The standard checklist's items this module verifies, each with its default check.

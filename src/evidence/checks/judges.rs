@@ -4,7 +4,6 @@ use crate::evidence::bundle::Loaded;
 use crate::evidence::parse::{self, ParseError};
 use crate::evidence::sig::ImageSignature;
 use crate::evidence::{EvidenceSpec, Severity};
-use crate::model::Status;
 use crate::{Context, Outcome};
 
 /// Parses every file with `p`; the first malformed one is a `fail` naming file and position.
