@@ -411,8 +411,15 @@ mod tests {
             what: "argument",
             elsewhere: &[],
         };
-        let message = |key: &str| keys.unknown(&Ident::new(key, proc_macro2::Span::call_site())).to_string();
-        assert!(message("timout").ends_with("; did you mean `timeout`?"), "{}", message("timout"));
+        let message = |key: &str| {
+            keys.unknown(&Ident::new(key, proc_macro2::Span::call_site()))
+                .to_string()
+        };
+        assert!(
+            message("timout").ends_with("; did you mean `timeout`?"),
+            "{}",
+            message("timout")
+        );
         assert!(message("iten").ends_with("; did you mean `item`?"));
         assert!(!message("colour").contains("did you mean"));
     }

@@ -137,7 +137,8 @@ impl Verdict {
             .into_iter()
             .filter_map(|(s, verb)| {
                 let m = messages(s);
-                (!m.is_empty()).then(|| format!("{} of {total} parts {verb}: {}", m.len(), m.join("; ")))
+                (!m.is_empty())
+                    .then(|| format!("{} of {total} parts {verb}: {}", m.len(), m.join("; ")))
             })
             .collect::<Vec<_>>()
             .join("; ")
@@ -150,7 +151,9 @@ impl Verdict {
                 (name, Value::String(f.status.to_string()))
             })
             .collect();
-        let outcome = self.with_fixes(Outcome::new(status, message)).detail("parts", parts);
+        let outcome = self
+            .with_fixes(Outcome::new(status, message))
+            .detail("parts", parts);
         self.findings
             .into_iter()
             .flat_map(|f| f.details)
@@ -203,7 +206,10 @@ mod tests {
     #[test]
     fn parts_are_counted_by_status() {
         let mut v = Verdict::new();
-        v.part("caps", Outcome::fail("CAP_SYS_ADMIN held").detail("held", ["CAP_SYS_ADMIN"]));
+        v.part(
+            "caps",
+            Outcome::fail("CAP_SYS_ADMIN held").detail("held", ["CAP_SYS_ADMIN"]),
+        );
         v.part("seccomp", Outcome::pass("seccomp filter"));
         v.part("root", Outcome::warn("root filesystem writable"));
         let o = v.parts_outcome();

@@ -69,7 +69,6 @@ use std::sync::Arc;
 
 pub use crate::http::METRICS_PATH;
 
-
 /// The standard checklist's items this module verifies, each with its default check.
 pub(crate) fn standard_bindings() -> Vec<(&'static str, Arc<dyn Check>)> {
     vec![

@@ -150,7 +150,9 @@ pub struct ItemReport {
 impl ItemReport {
     /// Whether the item is a rollback trigger (it carries [`ROLLBACK_TRIGGER_TAG`](crate::ROLLBACK_TRIGGER_TAG)).
     pub fn is_rollback_trigger(&self) -> bool {
-        self.tags.iter().any(|t| t == crate::model::ROLLBACK_TRIGGER_TAG)
+        self.tags
+            .iter()
+            .any(|t| t == crate::model::ROLLBACK_TRIGGER_TAG)
     }
 }
 

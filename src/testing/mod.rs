@@ -3,8 +3,12 @@
 
 pub mod fault;
 mod host;
+mod presets;
+#[cfg(test)]
+mod tests;
 
 pub use host::FakeHost;
+pub use presets::POD_DATABASE_URL_FILE;
 
 use crate::model::Status;
 use crate::report::{ItemReport, Report};

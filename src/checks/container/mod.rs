@@ -196,8 +196,7 @@ impl Check for ContainerCheck {
     async fn run(&self, ctx: &Context) -> Outcome {
         let host = ctx.host();
         let none = ContainerSpec::default();
-        let spec = ctx.spec(&self.spec)
-            .unwrap_or(&none);
+        let spec = ctx.spec(&self.spec).unwrap_or(&none);
         let needs_status = self.parts.iter().any(|p| {
             matches!(
                 p,

@@ -267,8 +267,7 @@ impl ErrorTracking {
 impl Check for ErrorTracking {
     async fn run(&self, ctx: &Context) -> Outcome {
         let default = ErrorTrackingSpec::default();
-        let spec = ctx.spec(&self.spec)
-            .unwrap_or(&default);
+        let spec = ctx.spec(&self.spec).unwrap_or(&default);
         let (dsn, from) = match &spec.dsn {
             Some(dsn) => (
                 Some(dsn.expose_secret().to_owned()),

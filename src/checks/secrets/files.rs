@@ -196,7 +196,8 @@ const DECLARE_FILES: &str = "declare the secret volumes (`SecretSpec::directory`
 #[async_trait::async_trait]
 impl Check for SecretFilesProtected {
     async fn run(&self, ctx: &Context) -> Outcome {
-        let Some(spec) = ctx.spec(&self.spec)
+        let Some(spec) = ctx
+            .spec(&self.spec)
             .filter(|s| !s.secrets().is_empty() || !s.directories().is_empty())
         else {
             return Outcome::warn("no secrets declared").remediation(HOW_TO_DECLARE);

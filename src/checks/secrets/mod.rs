@@ -58,9 +58,9 @@ pub use sources::{
 };
 pub use spec::{Secret, SecretSpec, Source};
 
+use crate::checks::verdict::Verdict;
 #[cfg_attr(not(feature = "tls"), allow(unused_imports))]
 pub(crate) use der::{key_info, pem_blocks, public_key_info, KeyInfo};
-use crate::checks::verdict::Verdict;
 
 use crate::Check;
 use std::sync::Arc;

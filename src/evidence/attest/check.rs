@@ -97,9 +97,7 @@ impl Attested {
         let triggers: Vec<_> = report
             .items
             .iter()
-            .filter(|i| {
-                i.is_rollback_trigger()
-            })
+            .filter(|i| i.is_rollback_trigger())
             .collect();
         let watching: Vec<&str> = triggers
             .iter()

@@ -179,8 +179,11 @@ pub fn samples(text: &str, syntax: Syntax) -> Result<Vec<Sample>, ParseError> {
             let keyword = comment.split_whitespace().next().unwrap_or("");
             if keyword == "EOF" && comment.trim() == "EOF" {
                 eof = true;
-            } else if syntax == Syntax::OpenMetrics && !matches!(keyword, "HELP" | "TYPE" | "UNIT") {
-                return Err(err("a comment that is not HELP, TYPE, UNIT or EOF".to_owned()));
+            } else if syntax == Syntax::OpenMetrics && !matches!(keyword, "HELP" | "TYPE" | "UNIT")
+            {
+                return Err(err(
+                    "a comment that is not HELP, TYPE, UNIT or EOF".to_owned()
+                ));
             }
             continue;
         }

@@ -57,7 +57,11 @@ fn trigger_checklist(min_requests: u64) -> Checklist {
 async fn a_trigger_is_an_item_property_not_an_id_prefix() {
     let failing = || prodready::check_fn(|_| async { prodready::Outcome::fail("ledger mismatch") });
     let checklist = Checklist::new("c")
-        .item(Item::new("Data", None, "Ledger balanced").rollback_trigger().check(failing()))
+        .item(
+            Item::new("Data", None, "Ledger balanced")
+                .rollback_trigger()
+                .check(failing()),
+        )
         .item(Item::new("Rollback Plan", Some("Triggers"), "Looks like one").check(failing()))
         .item(Item::new("Data", None, "Named by the builder").check(failing()));
     let readiness = Readiness::builder()
@@ -67,10 +71,21 @@ async fn a_trigger_is_an_item_property_not_an_id_prefix() {
         .build()
         .unwrap();
     let report = readiness.evaluate().await;
-    let ids: Vec<&str> = report.rollback.reasons.iter().map(|r| r.id.as_str()).collect();
+    let ids: Vec<&str> = report
+        .rollback
+        .reasons
+        .iter()
+        .map(|r| r.id.as_str())
+        .collect();
     assert_eq!(ids, ["data.ledger-balanced", "data.named-by-the-builder"]);
-    assert!(report.item("data.named-by-the-builder").unwrap().is_rollback_trigger());
-    assert!(!report.item("rollback-plan.triggers.looks-like-one").unwrap().is_rollback_trigger());
+    assert!(report
+        .item("data.named-by-the-builder")
+        .unwrap()
+        .is_rollback_trigger());
+    assert!(!report
+        .item("rollback-plan.triggers.looks-like-one")
+        .unwrap()
+        .is_rollback_trigger());
     assert!(readiness.is_rollback_trigger("data.ledger-balanced"));
 
     let typo = Readiness::builder()
