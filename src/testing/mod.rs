@@ -1,5 +1,11 @@
 //! Test helpers: a fake [`Host`](crate::Host) on a temp-dir root, and assertions on reports whose
 //! failure messages show every offending item's message.
+//!
+//! Start from a preset ([`FakeHost::hardened_pod`], [`FakeHost::root_container`]) or an empty
+//! [`FakeHost::new`], evaluate with [`evaluate`] (a small checklist of your own items is fine:
+//! `#[check]`s of other items are ignored) and assert with [`assert_item`], [`assert_ready`].
+//!
+#![doc = include_str!("reads.md")]
 
 pub mod fault;
 mod host;

@@ -193,3 +193,35 @@ async fn a_small_checklist_ignores_registered_checks_of_other_items() {
         Some(Status::Pass)
     );
 }
+
+/// The table of what each built-in reads names every item a `checks::` built-in verifies, and
+/// every module the standard checklist's built-ins come from.
+#[test]
+fn the_table_of_reads_lists_every_built_in_check() {
+    let table = include_str!("reads.md");
+    let rows: Vec<&str> = table.lines().filter(|l| l.starts_with("| ")).collect();
+    let checklist = standard::production_deployment();
+    let mut missing = Vec::new();
+    for item in checklist.items() {
+        let Some(by) = item.bound_by() else {
+            missing.push(format!("{} has no built-in", item.id()));
+            continue;
+        };
+        let module = by.trim_start_matches("built-in: prodready::");
+        let listed = if module.starts_with("checks::") {
+            let cell = format!("`{}`", item.id());
+            rows.iter()
+                .any(|r| r.contains(&cell) && r.contains(&format!("`{module}`")))
+        } else {
+            rows.iter()
+                .any(|r| r.starts_with("| every ") && r.contains(&format!("`{module}`")))
+        };
+        if !listed {
+            missing.push(format!("{} ({module})", item.id()));
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "not in src/testing/reads.md: {missing:#?}"
+    );
+}
