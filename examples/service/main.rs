@@ -77,11 +77,14 @@ async fn main() -> anyhow::Result<()> {
             waive "security.container-security.image-signed" because "the example is never shipped as an image" until "2027-06-30",
         }
     });
+    // The version this build reports (a fleet test runs several "versions" of one build).
+    let version =
+        std::env::var("EXAMPLE_VERSION").unwrap_or_else(|_| env!("CARGO_PKG_VERSION").to_owned());
     let listener = tokio::net::TcpListener::bind(&listen).await?;
     let port = listener.local_addr()?.port();
     let readiness = pool
         .give_to(Readiness::builder())
-        .service("example-orders", env!("CARGO_PKG_VERSION"))
+        .service("example-orders", &version)
         .checklist(checklist)
         .resource(pool.clone())
         .resource(logs.clone())
@@ -102,7 +105,7 @@ async fn main() -> anyhow::Result<()> {
         .resource(
             EvidenceSpec::new()
                 .dir(std::env::var("EXAMPLE_EVIDENCE_DIR").unwrap_or_else(|_| "evidence".into()))
-                .build(BuildInfo::new(env!("CARGO_PKG_VERSION"))),
+                .build(BuildInfo::new(&version)),
         )
         .resource(requests.clone())
         .resource(log_monitor.clone())
@@ -113,11 +116,12 @@ async fn main() -> anyhow::Result<()> {
     let app = Router::new()
         .route("/orders", get(list_orders).post(create_order))
         .with_state(pool)
-        // The library's OpenAPI document, merged into the service's own API docs.
-        .route(
-            "/openapi.json",
-            get(|| async { Json(prodready::http::openapi()) }),
-        )
+        // The OpenAPI document of the library's endpoints, with this checklist's ids, sections,
+        // groups and tags as the allowed values, merged into the service's own API docs.
+        .route("/openapi.json", {
+            let doc = Json(readiness.openapi());
+            get(move || async move { doc.clone() })
+        })
         .layer(requests.layer());
     tracing::info!(address = %listener.local_addr()?, "listening: GET /readiness-checklist, /livez, /readyz, /startupz");
     // Marks the service starting and serves the probes, verifies the startup (strict: exits
@@ -149,6 +153,7 @@ fn environment() -> EnvSpec {
         .var(EnvVar::new("EXAMPLE_DATABASE_URL").description("the orders database"))
         .var(EnvVar::new("PRODREADY_DEPLOYMENT_WINDOWS").description("when deployments may happen"))
         .var(EnvVar::new("EXAMPLE_EVIDENCE_DIR").description("the evidence bundle"))
+        .var(EnvVar::new("EXAMPLE_VERSION").description("the version the service reports"))
         .var(EnvVar::new("PRODREADY_DRAIN_PERIOD").description("how long to drain on SIGTERM"))
         .var(
             EnvVar::new("PRODREADY_DETAILS_TOKEN_FILE")

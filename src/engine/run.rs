@@ -367,6 +367,11 @@ fn apply_waiver(inner: &Inner, item: &Item, mut outcome: Outcome, today: Date) -
         outcome
             .details
             .insert("waiver_reason".into(), waiver.reason.clone().into());
+        if let Some(last) = waiver.expires() {
+            outcome
+                .details
+                .insert("waiver_expires".into(), last.to_string().into());
+        }
         outcome.status = Status::Waived;
     } else {
         outcome.message = format!(

@@ -1,7 +1,7 @@
 //! The checklist model: sections → groups → items, statuses, severities, kinds and waivers.
 
 mod checklist;
-mod date;
+pub(crate) mod date;
 mod id;
 mod item;
 mod waiver;

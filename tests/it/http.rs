@@ -201,6 +201,10 @@ async fn unknown_parameters_and_values_are_400_naming_them() {
             "section",
             Value::Null,
         ),
+        // An empty value names nothing to filter by.
+        ("/readiness-checklist?gate=", "gate", "".into()),
+        ("/readiness-checklist?status=pass,", "status", "".into()),
+        ("/readiness-checklist?tag=", "tag", "".into()),
     ] {
         let (status, ct, body) = get(&r, uri).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}");

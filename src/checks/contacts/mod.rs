@@ -38,8 +38,11 @@
 //! ranges such as `020 7946 0xxx` and `07700 900xxx`) — is `warn`, saying so: the example
 //! above is such a placeholder.
 
+mod alertmanager;
 mod format;
 mod reserved;
+
+pub use alertmanager::{AlertmanagerConfig, AlertmanagerError, AlertmanagerOptions};
 
 use crate::{Check, Context, Outcome};
 use std::sync::Arc;
@@ -59,6 +62,14 @@ pub enum Role {
 }
 
 impl Role {
+    /// Every role.
+    pub const ALL: [Role; 4] = [
+        Role::OnCall,
+        Role::DevOps,
+        Role::DatabaseAdmin,
+        Role::Security,
+    ];
+
     /// The environment variable that sets this role's contact.
     pub fn env_var(self) -> &'static str {
         match self {

@@ -267,13 +267,17 @@ impl Attested {
                     } else {
                         "unsigned (allowed by the checklist)"
                     };
-                    return Outcome::pass(format!(
+                    let out = Outcome::pass(format!(
                         "attested by {} ({}), {signed}, for {}",
                         a.person, a.role, a.version
                     ))
                     .detail("file", path.display().to_string())
                     .detail("role", &a.role)
                     .detail("signed_at", &a.signed_at);
+                    return match &a.expires_at {
+                        Some(exp) => out.detail("expires_at", exp),
+                        None => out,
+                    };
                 }
                 Err(e) => failures.push((path, e.to_string())),
             }

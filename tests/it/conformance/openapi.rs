@@ -183,7 +183,9 @@ fn the_document_covers_every_endpoint_and_answer() {
         prodready::http::CHECKLIST_PATH,
         "/readiness-checklist/{id}",
         prodready::http::LIVEZ_PATH,
+        "/livez/{id}",
         prodready::http::READYZ_PATH,
+        "/readyz/{id}",
         prodready::http::STARTUPZ_PATH,
         prodready::http::METRICS_PATH,
     ] {
@@ -208,4 +210,79 @@ fn the_document_covers_every_endpoint_and_answer() {
         let name = &r[..r.find('"').unwrap()];
         assert!(doc["components"]["schemas"][name].is_object(), "{name}");
     }
+}
+
+#[tokio::test]
+async fn a_services_document_allows_exactly_its_checklists_values() {
+    let r = crate::common::warm(
+        checklist().item(
+            Item::new("Infrastructure", Some("Database"), "Cache reachable")
+                .tags(["Data Stores"])
+                .gate(prodready::Gate::Readiness)
+                .check(pass()),
+        ),
+    )
+    .await;
+    let doc = r.openapi();
+    let param = |path: &str, name: &str| {
+        let params = doc["paths"][path]["get"]["parameters"].as_array().unwrap();
+        let p = params.iter().find(|p| p["name"] == name).unwrap();
+        let schema = &p["schema"];
+        let values = if schema["type"] == "array" {
+            &schema["items"]["enum"]
+        } else {
+            &schema["enum"]
+        };
+        values.clone()
+    };
+    let ids: Vec<&str> = r.checklist().items().iter().map(|i| i.id()).collect();
+    assert_eq!(param("/readiness-checklist/{id}", "id"), json!(ids));
+    // Only the readiness gate's blocking checks have a /readyz/{id} (not the warning-severity
+    // dashboards and alerts, nor the info-severity style); nothing gates liveness.
+    assert_eq!(
+        param("/readyz/{id}", "id"),
+        json!([
+            ROOT,
+            LINT,
+            "ops.sign-off",
+            "ops.post-mortem",
+            SMOKE,
+            IMAGE,
+            DATABASE,
+            "infrastructure.database.cache-reachable",
+            NAMESPACE
+        ])
+    );
+    assert_eq!(param("/livez/{id}", "id"), json!([]));
+    assert_eq!(
+        param("/readiness-checklist", "section"),
+        json!(["build", "infrastructure", "ops", "security"])
+    );
+    assert_eq!(
+        param("/readiness-checklist", "group"),
+        json!([
+            "build.quality",
+            "container-security",
+            "database",
+            "infrastructure.database",
+            "infrastructure.kubernetes",
+            "kubernetes",
+            "quality",
+            "security.container-security"
+        ])
+    );
+    assert_eq!(param("/readiness-checklist", "tag"), json!(["data-stores"]));
+    // Each allowed value is one the endpoint accepts, and the probes' `exclude` stays open.
+    for group in param("/readiness-checklist", "group").as_array().unwrap() {
+        let uri = format!("/readiness-checklist?group={}", group.as_str().unwrap());
+        let (status, _, body) = get(&r, &uri, None).await;
+        assert_ne!(status, 400, "{uri}: {body}");
+    }
+    assert!(param("/readyz", "exclude")["enum"].is_null());
+    // The library's own document leaves them open.
+    assert!(
+        prodready::http::openapi()["paths"]["/readyz/{id}"]["get"]["parameters"][0]["schema"]
+            ["enum"]
+            .is_null()
+    );
 }
