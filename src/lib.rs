@@ -19,7 +19,9 @@ pub mod standard;
 pub mod testing;
 
 pub use check::{check_fn, Check, Context, ContextBuilder, FnCheck, Outcome};
-pub use engine::{BuildError, CheckRuntime, NotReady, Readiness, ReadinessBuilder};
+pub use engine::{
+    Availability, BuildError, CheckRuntime, NotReady, Readiness, ReadinessBuilder, StatusChange,
+};
 pub use host::{Host, Ids, RealHost};
 pub use model::{
     item_id, slug, Checklist, ChecklistError, ChecklistErrors, Date, DateError, Gate, Item, Kind,

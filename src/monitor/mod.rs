@@ -61,7 +61,6 @@ pub use triggers::{
     TriggerCheck, Triggers,
 };
 
-pub use crate::engine::{Availability, StatusChange};
 pub use crate::report::{Rollback, RollbackReason};
 
 use crate::Check;

@@ -9,10 +9,8 @@ mod self_check;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
-use prodready::monitor::{
-    error_rate_trigger, Availability, RequestMonitor, StatusChange, OTHER_ROUTES,
-};
-use prodready::{Checklist, Item, Kind, Readiness, Status};
+use prodready::monitor::{error_rate_trigger, RequestMonitor, OTHER_ROUTES};
+use prodready::{Availability, Checklist, Item, Kind, Readiness, Status, StatusChange};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
