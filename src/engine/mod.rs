@@ -534,9 +534,11 @@ impl ReadinessBuilder {
     }
 
     /// Binds only the registered checks of items the checklist has; a `#[check]` for any other
-    /// item is ignored (not a `build()` error). What [`testing::evaluate`](crate::testing::evaluate)
-    /// uses for a small checklist.
-    pub(crate) fn registered_checks_of_its_items(mut self) -> Self {
+    /// item is ignored (not a `build()` error). For a test of a small checklist, with the
+    /// resources its checks need, in a crate whose `#[check]`s cover other items too; what
+    /// [`testing::evaluate`](crate::testing::evaluate) uses. A service's own `build()` keeps the
+    /// default (every registered check, an unknown item an error), which catches a typo in an id.
+    pub fn registered_checks_of_its_items(mut self) -> Self {
         self.registered = Registered::OfItsItems;
         self
     }
