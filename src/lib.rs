@@ -20,12 +20,14 @@ pub mod report;
 pub mod standard;
 pub mod testing;
 
-pub use check::{check_fn, Check, Context, FnCheck, Outcome};
-pub use engine::{BuildError, CheckRuntime, NotReady, Readiness, ReadinessBuilder};
+pub use check::{check_fn, Check, Context, ContextBuilder, FnCheck, Outcome};
+pub use engine::{
+    Availability, BuildError, CheckRuntime, NotReady, Readiness, ReadinessBuilder, StatusChange,
+};
 pub use host::{Host, Ids, RealHost};
 pub use model::{
     item_id, slug, Checklist, ChecklistError, ChecklistErrors, Date, DateError, Gate, Item, Kind,
-    Severity, Status, UnknownName, Waiver,
+    Severity, Status, UnknownName, Waiver, ROLLBACK_TRIGGER_TAG,
 };
 pub use probes::{LatestReport, ProbeLog};
 pub use report::{Format, ItemReport, Report, ServiceInfo, Summary};

@@ -4,7 +4,7 @@
 //! that succeeded.
 //!
 //! The HTTP layer records every request it answers; checks read the log from their
-//! [`Context`](crate::Context) with `ctx.resource::<ProbeLog>()` ("Liveness probe configured",
+//! [`Context`](crate::Context) with `ctx.probe_log()` ("Liveness probe configured",
 //! "Health checks configured", "Metrics being collected").
 
 use std::collections::HashMap;

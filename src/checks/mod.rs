@@ -18,6 +18,7 @@ pub mod secrets;
 #[cfg(feature = "tls")]
 pub mod tls;
 pub mod urls;
+pub(crate) mod verdict;
 pub mod verification;
 pub mod window;
 

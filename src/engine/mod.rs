@@ -197,6 +197,17 @@ fn failing(report: &Report) -> String {
     format!("{} item(s) fail a gate{}", lines.len(), lines.concat())
 }
 
+/// Which `#[prodready::check]` functions `build()` binds.
+#[derive(Debug, Clone, Copy)]
+enum Registered {
+    /// Every one: a check for an item the checklist lacks is an error.
+    All,
+    /// Those of the checklist's items; the others are ignored.
+    OfItsItems,
+    /// None.
+    None,
+}
+
 /// Configures a [`Readiness`]: the service, the checklist, the host, shared resources, policy.
 #[must_use]
 pub struct ReadinessBuilder {
@@ -205,7 +216,7 @@ pub struct ReadinessBuilder {
     host: Arc<dyn Host>,
     resources: Resources,
     settings: Settings,
-    registered: bool,
+    registered: Registered,
     problems: Vec<String>,
     runtime: runtime::RuntimeSettings,
     pub(crate) access: crate::http::Access,
@@ -223,7 +234,7 @@ impl Readiness {
             host: Arc::new(RealHost::new()),
             resources: Resources::default(),
             settings: Settings::default(),
-            registered: true,
+            registered: Registered::All,
             problems: Vec::new(),
             runtime: runtime::RuntimeSettings::default(),
             access: crate::http::Access::default(),
@@ -517,21 +528,50 @@ impl ReadinessBuilder {
 
     /// Whether `#[prodready::check]` functions linked into the program are bound (default yes).
     pub fn registered_checks(mut self, include: bool) -> Self {
-        self.registered = include;
+        self.registered = if include {
+            Registered::All
+        } else {
+            Registered::None
+        };
+        self
+    }
+
+    /// Binds only the registered checks of items the checklist has; a `#[check]` for any other
+    /// item is ignored (not a `build()` error). For a test of a small checklist, with the
+    /// resources its checks need, in a crate whose `#[check]`s cover other items too; what
+    /// [`testing::evaluate`](crate::testing::evaluate) uses. A service's own `build()` keeps the
+    /// default (every registered check, an unknown item an error), which catches a typo in an id.
+    pub fn registered_checks_of_its_items(mut self) -> Self {
+        self.registered = Registered::OfItsItems;
         self
     }
 
     /// Binds the registered checks, validates the checklist and returns every problem at once.
-    pub fn build(self) -> Result<Readiness, BuildError> {
+    pub fn build(mut self) -> Result<Readiness, BuildError> {
         if let Some(p) = self.problems.into_iter().next() {
             return Err(BuildError::Setting(p));
         }
         integrations::check_resources(&self.resources)?;
         let mut checklist = self.checklist;
-        if self.registered {
-            registry::apply_registered(&mut checklist, &registry::registered());
+        match self.registered {
+            Registered::All => registry::apply_registered(&mut checklist, &registry::registered()),
+            Registered::OfItsItems => {
+                let regs = registry::for_items_of(&checklist, registry::registered());
+                registry::apply_registered(&mut checklist, &regs);
+            }
+            Registered::None => {}
+        }
+        for id in std::mem::take(&mut self.runtime.triggers) {
+            checklist.edit_in_place(&id, "rollback_trigger", Item::rollback_trigger);
         }
         checklist.validate()?;
+        let mut runtime = self.runtime;
+        runtime.triggers = checklist
+            .items()
+            .iter()
+            .filter(|i| i.is_rollback_trigger())
+            .map(|i| i.id.clone())
+            .collect();
         let order = checklist
             .evaluation_order()
             .map_err(|ids| BuildError::Setting(format!("dependency cycle: {}", ids.join(" → "))))?;
@@ -577,7 +617,7 @@ impl ReadinessBuilder {
                 settings: self.settings,
                 strict,
                 checklist,
-                runtime: self.runtime,
+                runtime,
                 availability: runtime::AvailabilityCell::default(),
                 changed: tokio::sync::watch::Sender::new(0),
                 spawner,

@@ -200,7 +200,7 @@ const BLOCKING_POLL: Duration = Duration::from_millis(100);
 
 async fn run_check(inner: &Arc<Inner>, item: &Item, check: Arc<dyn crate::Check>) -> Outcome {
     let timeout = item.timeout.unwrap_or(inner.settings.default_timeout);
-    let ctx = inner.ctx.clone();
+    let ctx = inner.ctx.for_item(&item.id);
     let polls = Arc::new(PollClock::default());
     let work: BoxFuture<'static, Outcome> = Box::pin(async move { check.run(&ctx).await });
     let work = Timed {

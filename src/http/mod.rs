@@ -59,7 +59,7 @@ pub const STARTUPZ_PATH: &str = "/startupz";
 /// `POST`, 200 while the service is ready and no rollback is recommended, 503 otherwise.
 pub const ROLLOUTZ_PATH: &str = "/rolloutz";
 /// The Prometheus scrape path (feature `prometheus`).
-pub const METRICS_PATH: &str = crate::monitor::METRICS_PATH;
+pub const METRICS_PATH: &str = "/metrics";
 
 /// What the core needs from an HTTP request.
 #[derive(Debug, Clone, Copy)]
@@ -511,7 +511,7 @@ async fn livez(
 }
 
 fn startupz(readiness: &Readiness, query: &Query, audience: Audience) -> Response {
-    let starting = readiness.availability() == crate::monitor::Availability::Starting;
+    let starting = readiness.availability() == crate::engine::Availability::Starting;
     let Some(report) = readiness.startup_report().filter(|_| !starting) else {
         let answer = ProbeAnswer {
             probe: "startupz",
@@ -607,9 +607,9 @@ fn readyz(readiness: &Readiness, query: &Query, one: Option<&str>, audience: Aud
     };
     // The service's own word comes first: while draining, no check is looked at.
     match availability {
-        crate::monitor::Availability::Draining => return unavailable("draining"),
-        crate::monitor::Availability::Starting => return unavailable("starting"),
-        crate::monitor::Availability::Ready => {}
+        crate::engine::Availability::Draining => return unavailable("draining"),
+        crate::engine::Availability::Starting => return unavailable("starting"),
+        crate::engine::Availability::Ready => {}
     }
     let Some(report) = readiness.snapshot() else {
         return unavailable("starting: the first evaluation has not finished");

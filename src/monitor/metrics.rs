@@ -139,7 +139,12 @@ pub(crate) fn render_from_context(ctx: &Context) -> (String, bool) {
         .and_then(crate::probes::LatestReport::get)
     {
         Some(report) => {
-            let is_trigger = |id: &str| id.starts_with(super::TRIGGER_PREFIX);
+            let is_trigger = |id: &str| {
+                report
+                    .items
+                    .iter()
+                    .any(|i| i.id == id && i.is_rollback_trigger())
+            };
             (
                 encode(
                     &families_with(&report, is_trigger, ctx),
@@ -316,94 +321,18 @@ fn negotiate(accept: Option<&str>) -> Dialect {
     best.map_or(Dialect::OpenMetrics, |(_, _, d)| d)
 }
 
-/// One sample of a parsed exposition.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Sample {
-    /// The metric name.
-    pub name: String,
-    /// Label pairs, in order.
-    pub labels: Vec<(String, String)>,
-    /// The value.
-    pub value: f64,
-}
+pub use super::exposition::{ParseError, Sample};
 
-/// Why an exposition does not parse.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("line {line}: {problem}")]
-pub struct ParseError {
-    /// 1-based line number.
-    pub line: usize,
-    /// What is wrong.
-    pub problem: String,
-}
-
-/// Parses Prometheus text exposition / OpenMetrics text into samples (comments checked for
-/// shape, `# EOF` required last when present).
+/// Parses Prometheus text exposition / OpenMetrics text into samples, with the one exposition
+/// parser ([`exposition::samples`](super::exposition::samples)): OpenMetrics when a `# EOF`
+/// line is present (then nothing may follow it), the Prometheus text format otherwise.
 pub fn parse_exposition(text: &str) -> Result<Vec<Sample>, ParseError> {
-    let mut out = Vec::new();
-    let mut eof = false;
-    for (n, line) in text.lines().enumerate() {
-        let err = |problem: &str| ParseError {
-            line: n + 1,
-            problem: problem.to_owned(),
-        };
-        if eof {
-            return Err(err("content after `# EOF`"));
-        }
-        if line == "# EOF" {
-            eof = true;
-            continue;
-        }
-        if let Some(c) = line.strip_prefix("# ") {
-            if !["HELP ", "TYPE ", "UNIT "].iter().any(|p| c.starts_with(p)) {
-                return Err(err("a comment that is not HELP, TYPE, UNIT or EOF"));
-            }
-            continue;
-        }
-        if line.is_empty() {
-            continue;
-        }
-        let name_end = line.find(['{', ' ']).ok_or_else(|| err("no value"))?;
-        let name = &line[..name_end];
-        if name.is_empty()
-            || !name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
-        {
-            return Err(err("bad metric name"));
-        }
-        let mut rest = &line[name_end..];
-        let mut labels = Vec::new();
-        if let Some(r) = rest.strip_prefix('{') {
-            let close = r.find('}').ok_or_else(|| err("unclosed `{`"))?;
-            for pair in r[..close].split(',').filter(|p| !p.is_empty()) {
-                let (k, v) = pair
-                    .split_once('=')
-                    .ok_or_else(|| err("label without `=`"))?;
-                let v = v
-                    .strip_prefix('"')
-                    .and_then(|v| v.strip_suffix('"'))
-                    .ok_or_else(|| err("unquoted label value"))?;
-                labels.push((k.to_owned(), v.to_owned()));
-            }
-            rest = &r[close + 1..];
-        }
-        let value = rest
-            .split_whitespace()
-            .next()
-            .ok_or_else(|| err("no value"))?;
-        let value = match value {
-            "+Inf" => f64::INFINITY,
-            "-Inf" => f64::NEG_INFINITY,
-            v => v.parse::<f64>().map_err(|_| err("value is not a number"))?,
-        };
-        out.push(Sample {
-            name: name.to_owned(),
-            labels,
-            value,
-        });
-    }
-    Ok(out)
+    let syntax = if text.lines().any(|l| l == "# EOF") {
+        super::exposition::Syntax::OpenMetrics
+    } else {
+        super::exposition::Syntax::Prometheus
+    };
+    super::exposition::samples(text, syntax)
 }
 
 #[cfg(test)]

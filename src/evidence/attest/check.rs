@@ -97,10 +97,7 @@ impl Attested {
         let triggers: Vec<_> = report
             .items
             .iter()
-            .filter(|i| {
-                i.id.starts_with(crate::monitor::TRIGGER_PREFIX)
-                    || i.tags.iter().any(|t| t == "rollback-trigger")
-            })
+            .filter(|i| i.is_rollback_trigger())
             .collect();
         let watching: Vec<&str> = triggers
             .iter()
@@ -145,7 +142,7 @@ impl Attested {
 #[async_trait::async_trait]
 impl Check for Attested {
     async fn run(&self, ctx: &Context) -> Outcome {
-        let spec = EvidenceSpec::for_check(self.spec.as_ref(), ctx);
+        let spec = EvidenceSpec::for_check(&self.spec, ctx);
         let reasons = if self.only_if_rollback {
             match self.rollback_fired(ctx, spec) {
                 Ok(reasons) => Some(reasons),

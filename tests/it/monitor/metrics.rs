@@ -18,6 +18,7 @@ async fn metrics_parse_and_a_scrape_is_seen() {
         .item(
             Item::new("Rollback Plan", Some("Triggers"), "Error rate > threshold")
                 .kind(Kind::Monitor)
+                .rollback_trigger()
                 .ttl(Duration::from_millis(1))
                 .check(error_rate_trigger().min_requests(5)),
         )

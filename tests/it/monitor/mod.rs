@@ -9,10 +9,8 @@ mod self_check;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
-use prodready::monitor::{
-    error_rate_trigger, Availability, RequestMonitor, StatusChange, OTHER_ROUTES,
-};
-use prodready::{Checklist, Item, Kind, Readiness, Status};
+use prodready::monitor::{error_rate_trigger, RequestMonitor, OTHER_ROUTES};
+use prodready::{Availability, Checklist, Item, Kind, Readiness, Status, StatusChange};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -48,8 +46,56 @@ fn trigger_checklist(min_requests: u64) -> Checklist {
     Checklist::new("c").item(
         Item::new("Rollback Plan", Some("Triggers"), "Error rate > threshold")
             .kind(Kind::Monitor)
+            .rollback_trigger()
             .check(error_rate_trigger().min_requests(min_requests)),
     )
+}
+
+#[tokio::test]
+async fn a_trigger_is_an_item_property_not_an_id_prefix() {
+    let failing = || prodready::check_fn(|_| async { prodready::Outcome::fail("ledger mismatch") });
+    let checklist = Checklist::new("c")
+        .item(
+            Item::new("Data", None, "Ledger balanced")
+                .rollback_trigger()
+                .check(failing()),
+        )
+        .item(Item::new("Rollback Plan", Some("Triggers"), "Looks like one").check(failing()))
+        .item(Item::new("Data", None, "Named by the builder").check(failing()));
+    let readiness = Readiness::builder()
+        .checklist(checklist)
+        .registered_checks(false)
+        .rollback_trigger("data.named-by-the-builder")
+        .build()
+        .unwrap();
+    let report = readiness.evaluate().await;
+    let ids: Vec<&str> = report
+        .rollback
+        .reasons
+        .iter()
+        .map(|r| r.id.as_str())
+        .collect();
+    assert_eq!(ids, ["data.ledger-balanced", "data.named-by-the-builder"]);
+    assert!(report
+        .item("data.named-by-the-builder")
+        .unwrap()
+        .is_rollback_trigger());
+    assert!(!report
+        .item("rollback-plan.triggers.looks-like-one")
+        .unwrap()
+        .is_rollback_trigger());
+    assert!(readiness.is_rollback_trigger("data.ledger-balanced"));
+
+    let typo = Readiness::builder()
+        .checklist(Checklist::new("c").item(Item::new("Data", None, "Ledger balanced")))
+        .registered_checks(false)
+        .rollback_trigger("data.ledger-balance")
+        .build()
+        .err()
+        .expect("an unknown trigger id is a build error")
+        .to_string();
+    assert!(typo.contains("data.ledger-balance"), "{typo}");
+    assert!(typo.contains("data.ledger-balanced"), "{typo}");
 }
 
 #[tokio::test]
