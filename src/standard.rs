@@ -8,7 +8,7 @@
 //! # Gates: which question each row answers
 //!
 //! The table's `gate` column says which probe or gate a blocking failure fails
-//! ([`Gate`](crate::Gate)). The choices, and why:
+//! ([`Gate`]). The choices, and why:
 //!
 //! - **`readiness`** (decides `/readyz`): only what this pod needs to serve traffic *now* and what
 //!   can recover on its own: the database reachable and connected (rows 24, 67), migrations

@@ -566,7 +566,7 @@ fn rolloutz(
     query.allow(&[])?;
     let availability = readiness.availability();
     let report = readiness.snapshot();
-    let ready = availability == crate::monitor::Availability::Ready
+    let ready = availability == crate::Availability::Ready
         && report.as_ref().is_some_and(|r| r.ready);
     let reasons: Vec<serde_json::Value> = report
         .as_ref()

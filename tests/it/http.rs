@@ -568,6 +568,7 @@ async fn the_rollout_gate_answers_get_and_post_from_readiness_and_rollback() {
         Item::new("Rollback Plan", Some("Triggers"), "Error rate > threshold")
             .kind(Kind::Monitor)
             .severity(Severity::Warning)
+            .rollback_trigger()
             .check(check_fn(move |_| async move {
                 if fired {
                     Outcome::fail("5xx ratio 0.40 over 1m")
@@ -627,7 +628,7 @@ async fn the_rollout_gate_answers_get_and_post_from_readiness_and_rollback() {
         (status, &body["ready"]),
         (StatusCode::SERVICE_UNAVAILABLE, &Value::Bool(false))
     );
-    good.set_availability(prodready::monitor::Availability::Draining);
+    good.set_availability(prodready::Availability::Draining);
     let (status, body) = ask(good, "POST", false).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(body["availability"], "draining");

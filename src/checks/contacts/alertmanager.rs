@@ -101,7 +101,7 @@ impl Contacts {
     }
 
     /// The Alertmanager routing tree and receivers for these contacts (see the
-    /// [module](self) docs for the tree).
+    /// module docs of `prodready::checks::contacts` for the tree).
     ///
     /// ```
     /// use prodready::checks::contacts::{AlertmanagerOptions, Contacts};
