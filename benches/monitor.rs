@@ -55,6 +55,30 @@ fn layer_overhead(c: &mut Criterion) {
     group.finish();
 }
 
+/// Through an axum router with a route pattern, as a service installs it: the layer records
+/// under the matched pattern (`/orders/{id}`), whatever the id.
+fn router_overhead(c: &mut Criterion) {
+    let rt = runtime();
+    let app = || axum::Router::new().route("/orders/{id}", axum::routing::get(|| async { "{}" }));
+    let req = || {
+        http::Request::get("/orders/42")
+            .body(axum::body::Body::empty())
+            .expect("a request")
+    };
+    let mut group = c.benchmark_group("router");
+    let bare: axum::Router = app();
+    group.bench_function("bare router", |b| {
+        b.to_async(&rt).iter(|| bare.clone().oneshot(req()))
+    });
+    let monitor = RequestMonitor::new();
+    let layered: axum::Router = app().layer(monitor.layer());
+    group.bench_function("router with RequestMonitor layer", |b| {
+        b.to_async(&rt).iter(|| layered.clone().oneshot(req()))
+    });
+    group.finish();
+    assert_eq!(monitor.routes(), vec!["/orders/{id}"]);
+}
+
 fn record(c: &mut Criterion) {
     let monitor = RequestMonitor::new();
     c.bench_function("record one route", |b| {
@@ -80,6 +104,6 @@ fn record(c: &mut Criterion) {
 #[allow(missing_docs)]
 mod group {
     use super::*;
-    criterion_group!(benches, layer_overhead, record);
+    criterion_group!(benches, layer_overhead, router_overhead, record);
 }
 criterion_main!(group::benches);

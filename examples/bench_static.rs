@@ -17,15 +17,13 @@ async fn main() -> anyhow::Result<()> {
         Ok(path) => Bytes::from(std::fs::read(path)?),
         Err(_) => Bytes::from_static(b"{}"),
     };
-    let app = Router::new()
-        .route("/ok", get(|| async { "ok" }))
-        .route(
-            "/body",
-            get(move || {
-                let body = body.clone();
-                async move { ([(CONTENT_TYPE, "application/json")], body) }
-            }),
-        );
+    let app = Router::new().route("/ok", get(|| async { "ok" })).route(
+        "/body",
+        get(move || {
+            let body = body.clone();
+            async move { ([(CONTENT_TYPE, "application/json")], body) }
+        }),
+    );
     let listener = tokio::net::TcpListener::bind(&listen).await?;
     axum::serve(listener, app).await?;
     Ok(())

@@ -91,16 +91,14 @@ impl Packed {
     fn set(&self, base: Instant, answer: Answer) {
         let bytes = (answer.body_bytes as u64).min(BYTES_MASK);
         self.at.set(base, answer.at);
-        self.answer.store(
-            (u64::from(answer.status) << 48) | bytes,
-            Ordering::Release,
-        );
+        self.answer
+            .store((u64::from(answer.status) << 48) | bytes, Ordering::Release);
     }
 
     fn get(&self, base: Instant) -> Option<Answer> {
         let v = self.answer.load(Ordering::Acquire);
         let at = self.at.get(base)?;
-        (v != 0).then(|| Answer {
+        (v != 0).then_some(Answer {
             status: (v >> 48) as u16,
             body_bytes: (v & BYTES_MASK) as usize,
             at,

@@ -2,9 +2,9 @@
 //! liveness items' results, and what is answered before the first evaluation finished.
 
 use super::{start_evaluation, Inner, Readiness, Refresh, Report};
-use arc_swap::ArcSwapOption;
 use crate::model::{rfc3339, Gate};
 use crate::report::ItemReport;
+use arc_swap::ArcSwapOption;
 use futures::future::{BoxFuture, FutureExt, Shared};
 use std::sync::Arc;
 use std::time::Duration;

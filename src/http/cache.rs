@@ -140,7 +140,9 @@ impl RenderCache {
     /// The answer for `key` of `report`, if rendered.
     pub(super) fn get(&self, report: &Arc<Report>, key: &Key<'_>) -> Option<Arc<Rendered>> {
         let current = self.current.load();
-        let generation = current.as_ref().filter(|g| Arc::ptr_eq(&g.report, report))?;
+        let generation = current
+            .as_ref()
+            .filter(|g| Arc::ptr_eq(&g.report, report))?;
         generation.find(key).map(|e| e.rendered.clone())
     }
 

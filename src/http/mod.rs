@@ -37,17 +37,17 @@ pub mod server;
 pub use serve::{ServeError, ServeOptions, SettingError};
 
 pub(crate) use access::Access;
-pub use cache::{RenderCacheStats, MAX_ENTRIES as RENDER_CACHE_MAX_ENTRIES};
-pub(crate) use cache::RenderCache;
 pub use access::{Authorized, TOKEN_FILE_ENV};
+pub(crate) use cache::RenderCache;
+pub use cache::{RenderCacheStats, MAX_ENTRIES as RENDER_CACHE_MAX_ENTRIES};
 
 use crate::model::{Gate, Status};
 use crate::report::kubernetes::{Line, ProbeAnswer};
 use crate::report::{json, markdown, text, Format, ItemReport, Report};
 use crate::Readiness;
-pub use openapi::{openapi, report_schema};
 use bytes::Bytes;
 use cache::{Key, Rendered};
+pub use openapi::{openapi, report_schema};
 use query::{Query, QueryError};
 use std::sync::Arc;
 
@@ -375,7 +375,8 @@ fn answered(answer: Answer, req: &Request<'_>) -> Response {
     };
     let tag = response.etag.as_ref().and_then(|t| t.to_str().ok());
     if rendered.status == 200
-        && header(http::header::IF_NONE_MATCH).is_some_and(|m| tag.is_some_and(|t| matches_tag(m, t)))
+        && header(http::header::IF_NONE_MATCH)
+            .is_some_and(|m| tag.is_some_and(|t| matches_tag(m, t)))
     {
         response.status = 304;
         response.body = Body::default();
@@ -580,7 +581,11 @@ async fn item(
         )));
     }
     cached(readiness, &latest, &key, || {
-        Ok(render_item(&for_audience(latest.clone(), audience), id, format))
+        Ok(render_item(
+            &for_audience(latest.clone(), audience),
+            id,
+            format,
+        ))
     })
 }
 
@@ -598,7 +603,7 @@ fn render_item(report: &Report, id: &str, format: Format) -> Rendered {
         Format::Json => json::render_item(item),
         Format::Text => text::render_item(item),
         Format::Markdown => markdown::render_item(item),
-        Format::HealthJson => crate::report::health::render_item(&report, item),
+        Format::HealthJson => crate::report::health::render_item(report, item),
         // Whole-report formats: a report of this one item.
         other => other.render(&report.retain(|i| i.id == id)),
     };

@@ -244,11 +244,7 @@ impl RequestMonitor {
 
     /// The routes seen, sorted.
     pub fn routes(&self) -> Vec<String> {
-        let mut r: Vec<String> = self
-            .shared
-            .tracked()
-            .map(|r| r.name.to_string())
-            .collect();
+        let mut r: Vec<String> = self.shared.tracked().map(|r| r.name.to_string()).collect();
         if self.shared.other.get().is_some() {
             r.push(OTHER_ROUTES.to_owned());
         }

@@ -605,9 +605,17 @@ async fn report_answers_carry_an_etag_and_a_matching_if_none_match_is_304() {
         &[(header::IF_NONE_MATCH, &etag)],
     )
     .await;
-    assert_eq!(status, StatusCode::OK, "the JSON tag does not match the text");
-    let (status, item, _) =
-        get_headers(&r, "/readiness-checklist/infrastructure.database.backups", &[]).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the JSON tag does not match the text"
+    );
+    let (status, item, _) = get_headers(
+        &r,
+        "/readiness-checklist/infrastructure.database.backups",
+        &[],
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert!(item.contains_key(header::ETAG));
     // Three answers of this report are kept, each once, and only of the latest report.
@@ -622,7 +630,11 @@ async fn report_answers_carry_an_etag_and_a_matching_if_none_match_is_304() {
         &[(header::IF_NONE_MATCH, &etag)],
     )
     .await;
-    assert_eq!(status, StatusCode::OK, "a new report is never 304 to the old tag");
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "a new report is never 304 to the old tag"
+    );
     assert_ne!(fresh[header::ETAG], etag.as_str());
 }
 
@@ -632,8 +644,12 @@ async fn a_failing_report_is_never_304() {
     let (status, headers, _) = get_headers(&r, "/readiness-checklist", &[]).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     let etag = headers[header::ETAG].to_str().unwrap().to_owned();
-    let (status, _, body) =
-        get_headers(&r, "/readiness-checklist", &[(header::IF_NONE_MATCH, &etag)]).await;
+    let (status, _, body) = get_headers(
+        &r,
+        "/readiness-checklist",
+        &[(header::IF_NONE_MATCH, &etag)],
+    )
+    .await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(!body.is_empty());
 }
