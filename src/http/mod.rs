@@ -539,7 +539,8 @@ fn cached(
         }
     }
     let rendered = Arc::new(render()?);
-    if latest {
+    // Still the latest: a report that was replaced while it rendered must not evict the new one.
+    if latest && readiness.is_latest(report) {
         cache.put(report, key, rendered.clone());
     }
     Ok(Answer::Rendered(rendered))
@@ -827,7 +828,9 @@ fn readyz(
             answer.content_type,
             answer.body.to_string(),
         ));
-        cache.put(&report, &key, rendered.clone());
+        if readiness.is_latest(&report) {
+            cache.put(&report, &key, rendered.clone());
+        }
         rendered
     });
     Response {
