@@ -2,7 +2,8 @@
 //! rendered once and reused until the report changes, with its `ETag` and, on request, its gzip
 //! body (feature `gzip`), so a dashboard polling the whole JSON report costs a reference count.
 //!
-//! Bounded: at most [`MAX_ENTRIES`] answers per report (formats × filters × audiences seen);
+//! Bounded: at most [`MAX_ENTRIES`] answers per report (formats × filters × audiences seen) and
+//! 4 MiB of bodies;
 //! further ones are rendered per request. A new report starts an empty generation; the old one
 //! is dropped with the last answer that uses it. Lookups take no lock.
 
@@ -16,6 +17,9 @@ use crate::report::Report;
 
 /// The most answers kept per report.
 pub const MAX_ENTRIES: usize = 64;
+
+/// The most body bytes kept per report (compressed bodies come on top, about a fifth of it).
+const MAX_BYTES: usize = 4 << 20;
 
 /// What an answer depends on besides the report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,6 +112,7 @@ struct Generation {
     report: Arc<Report>,
     entries: Box<[OnceLock<Entry>]>,
     len: AtomicUsize,
+    bytes: AtomicUsize,
 }
 
 impl Generation {
@@ -158,15 +163,18 @@ impl RenderCache {
                     report: report.clone(),
                     entries: (0..MAX_ENTRIES).map(|_| OnceLock::new()).collect(),
                     len: AtomicUsize::new(0),
+                    bytes: AtomicUsize::new(0),
                 });
                 self.current.store(Some(g.clone()));
                 g
             }
         };
         let len = generation.len.load(Ordering::Acquire);
-        if len >= MAX_ENTRIES || generation.find(key).is_some() {
+        let bytes = generation.bytes.load(Ordering::Relaxed) + rendered.body.len();
+        if len >= MAX_ENTRIES || bytes > MAX_BYTES || generation.find(key).is_some() {
             return;
         }
+        generation.bytes.store(bytes, Ordering::Relaxed);
         let _ = generation.entries[len].set(Entry {
             route: key.route,
             authorized: key.authorized,

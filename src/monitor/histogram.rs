@@ -131,6 +131,7 @@ pub(crate) struct Counts {
 trait Cell: Sync + Send {
     fn zero() -> Self;
     fn incr(&self);
+    fn add(&self, n: u64);
     fn get(&self) -> u64;
     fn reset(&self);
 }
@@ -141,6 +142,9 @@ impl Cell for AtomicU32 {
     }
     fn incr(&self) {
         self.fetch_add(1, Ordering::Relaxed);
+    }
+    fn add(&self, n: u64) {
+        self.fetch_add(u32::try_from(n).unwrap_or(u32::MAX), Ordering::Relaxed);
     }
     fn get(&self) -> u64 {
         u64::from(self.load(Ordering::Relaxed))
@@ -156,6 +160,9 @@ impl Cell for AtomicU64 {
     }
     fn incr(&self) {
         self.fetch_add(1, Ordering::Relaxed);
+    }
+    fn add(&self, n: u64) {
+        self.fetch_add(n, Ordering::Relaxed);
     }
     fn get(&self) -> u64 {
         self.load(Ordering::Relaxed)
@@ -207,6 +214,26 @@ impl<C: Cell> AtomicCounts<C> {
         self.max_us.store(0, Ordering::Relaxed);
     }
 
+    /// Moves what these counters hold into `into` (a slot retiring into the running total).
+    fn retire_into<D: Cell>(&self, into: &AtomicCounts<D>) {
+        for (c, d) in self.buckets.iter().zip(into.buckets.iter()) {
+            let n = c.get();
+            if n > 0 {
+                d.add(n);
+            }
+        }
+        for (c, d) in [
+            (&self.server_errors, &into.server_errors),
+            (&self.client_errors, &into.client_errors),
+            (&self.sum_us, &into.sum_us),
+        ] {
+            d.fetch_add(c.load(Ordering::Relaxed), Ordering::Relaxed);
+        }
+        into.max_us
+            .fetch_max(self.max_us.load(Ordering::Relaxed), Ordering::Relaxed);
+        self.reset();
+    }
+
     /// Adds what these counters hold to `out`.
     fn add_to(&self, out: &mut Counts) {
         let mut requests = 0u64;
@@ -235,17 +262,19 @@ struct Slot {
     counts: AtomicCounts<AtomicU32>,
 }
 
-/// A ring of time slots plus a running total since the start: a sliding window in fixed memory,
-/// recorded into from any thread without a lock.
+/// A ring of time slots plus what older slots held: a sliding window in fixed memory, recorded
+/// into from any thread without a lock. A request costs two atomic adds (its bucket, the sum),
+/// a load for the max, and one add more when it is an error.
 ///
-/// The first request of a new slot number claims the ring slot (a compare-and-swap) and clears
-/// it; a request recorded concurrently into that slot in the instant between the claim and the
-/// clear may be dropped from the window (never from the total). A request whose slot was already
-/// reused for a later one is counted in the total only.
+/// The first request of a new slot number claims the ring slot (a compare-and-swap) and moves
+/// what it held into the running total; a request recorded concurrently into that slot in the
+/// instant of the move may be counted in the new period rather than the old one. A request whose
+/// slot was already reused for a later period is counted in the total only.
 pub(crate) struct Window {
     slot_us: u64,
     ring: Box<[Slot]>,
-    total: AtomicCounts<AtomicU64>,
+    /// What the slots held before they were reused.
+    retired: AtomicCounts<AtomicU64>,
     start: Instant,
 }
 
@@ -259,13 +288,14 @@ impl Window {
                     counts: AtomicCounts::new(),
                 })
                 .collect(),
-            total: AtomicCounts::new(),
+            retired: AtomicCounts::new(),
             start,
         }
     }
 
     fn slot_number(&self, at: Instant) -> u64 {
-        (at.saturating_duration_since(self.start).as_micros() / u128::from(self.slot_us)) as u64
+        let us = at.saturating_duration_since(self.start).as_micros() as u64;
+        us / self.slot_us
     }
 
     pub(crate) fn record(&self, at: Instant, status: u16, latency_us: u64) {
@@ -275,7 +305,7 @@ impl Window {
         while current != n {
             if current != EMPTY && current > n {
                 // The slot already holds a later period: too late for the window.
-                self.total.record(status, latency_us);
+                self.retired.record(status, latency_us);
                 return;
             }
             match slot
@@ -283,23 +313,34 @@ impl Window {
                 .compare_exchange(current, n, Ordering::AcqRel, Ordering::Acquire)
             {
                 Ok(_) => {
-                    slot.counts.reset();
+                    slot.counts.retire_into(&self.retired);
                     current = n;
                 }
                 Err(seen) => current = seen,
             }
         }
         slot.counts.record(status, latency_us);
-        self.total.record(status, latency_us);
     }
 
     /// Everything recorded within `span` before `now` (rounded up to whole slots; at most the
     /// ring's length), or since the start when `span` is `None`.
+    #[cfg(test)]
     pub(crate) fn sum(&self, now: Instant, span: Option<Duration>) -> Counts {
         let mut out = Counts::default();
+        self.sum_into(now, span, &mut out);
+        out
+    }
+
+    /// [`Window::sum`], added to `out`.
+    pub(crate) fn sum_into(&self, now: Instant, span: Option<Duration>, out: &mut Counts) {
         let Some(span) = span else {
-            self.total.add_to(&mut out);
-            return out;
+            self.retired.add_to(out);
+            for slot in self.ring.iter() {
+                if slot.number.load(Ordering::Acquire) != EMPTY {
+                    slot.counts.add_to(out);
+                }
+            }
+            return;
         };
         let current = self.slot_number(now);
         let wanted = (span.as_micros().div_ceil(u128::from(self.slot_us)) as u64).max(1);
@@ -307,10 +348,9 @@ impl Window {
         for slot in self.ring.iter() {
             let number = slot.number.load(Ordering::Acquire);
             if number != EMPTY && number >= oldest && number <= current {
-                slot.counts.add_to(&mut out);
+                slot.counts.add_to(out);
             }
         }
-        out
     }
 }
 

@@ -53,8 +53,8 @@ struct Shared {
     slot: Duration,
     slots: usize,
     count_4xx: bool,
-    overall: Window,
-    /// The tracked routes, filled in order; `len` of them are set. Looked up without a lock.
+    /// The tracked routes (every request is in exactly one of them or in `other`: the overall
+    /// figures are their sum, so a request updates one window), filled in order; `len` of them are set. Looked up without a lock.
     routes: Box<[OnceLock<RouteSlot>]>,
     len: AtomicUsize,
     /// Requests beyond the route cap.
@@ -96,7 +96,6 @@ impl Shared {
     }
 
     fn record(&self, route: RouteIndex, now: Instant, status: u16, us: u64) {
-        self.overall.record(now, status, us);
         match route {
             RouteIndex::Tracked(i) => {
                 if let Some(r) = self.routes[i].get() {
@@ -108,6 +107,18 @@ impl Shared {
                 .get_or_init(|| self.window())
                 .record(now, status, us),
         }
+    }
+
+    /// Every route together over `window`.
+    fn overall(&self, now: Instant, window: Option<Duration>) -> Counts {
+        let mut out = Counts::default();
+        for r in self.tracked() {
+            r.window.sum_into(now, window, &mut out);
+        }
+        if let Some(other) = self.other.get() {
+            other.sum_into(now, window, &mut out);
+        }
+        out
     }
 
     fn find(&self, route: &str) -> Option<&Window> {
@@ -173,7 +184,6 @@ impl RequestMonitor {
                 slot,
                 slots: slots.max(1),
                 count_4xx: false,
-                overall: Window::new(started, slot, slots),
                 routes: self::slots(32),
                 len: AtomicUsize::new(0),
                 other: OnceLock::new(),
@@ -226,19 +236,22 @@ impl RequestMonitor {
 
     /// Overall figures over the last `window` (`None`: since the monitor started).
     pub fn overall(&self, window: Option<Duration>) -> RequestStats {
-        let counts = self.shared.overall.sum(Instant::now(), window);
+        let counts = self.shared.overall(Instant::now(), window);
         self.stats(&counts)
     }
 
     /// The overall latency histogram over the last `window` (`None`: since the start).
     #[cfg(feature = "prometheus")]
     pub(crate) fn latency(&self, window: Option<Duration>) -> super::histogram::Histogram {
-        self.shared.overall.sum(Instant::now(), window).latency
+        self.shared.overall(Instant::now(), window).latency
     }
 
     /// Figures of `route` over the last `window`; `None` for a route never seen.
     pub fn route(&self, route: &str, window: Option<Duration>) -> Option<RequestStats> {
-        let counts = self.shared.find(route)?.sum(Instant::now(), window);
+        let mut counts = Counts::default();
+        self.shared
+            .find(route)?
+            .sum_into(Instant::now(), window, &mut counts);
         Some(self.stats(&counts))
     }
 
@@ -307,7 +320,8 @@ pub struct RequestMonitorService<S> {
 /// error of the service, and probes would swamp the latency figures. Nor are the library's own
 /// requests ([`SELF_CHECK_HEADER`]). Allocates nothing once the route is tracked.
 fn route_of<B>(monitor: &Shared, req: &http::Request<B>) -> Option<RouteIndex> {
-    if req.headers().contains_key(SELF_CHECK_HEADER) {
+    const SELF_CHECK: http::HeaderName = http::HeaderName::from_static(SELF_CHECK_HEADER);
+    if req.headers().contains_key(SELF_CHECK) {
         return None;
     }
     let path = req.uri().path();
