@@ -254,6 +254,13 @@ impl<C: Cell> AtomicCounts<C> {
     }
 }
 
+/// A duration in whole microseconds, without 128-bit arithmetic (saturating after 584,000 years).
+pub(crate) fn micros(d: Duration) -> u64 {
+    d.as_secs()
+        .saturating_mul(1_000_000)
+        .saturating_add(u64::from(d.subsec_micros()))
+}
+
 /// The slot number an empty ring slot carries.
 const EMPTY: u64 = u64::MAX;
 
@@ -294,12 +301,21 @@ impl Window {
     }
 
     fn slot_number(&self, at: Instant) -> u64 {
-        let us = at.saturating_duration_since(self.start).as_micros() as u64;
-        us / self.slot_us
+        micros(at.saturating_duration_since(self.start)) / self.slot_us
     }
 
+    #[cfg(test)]
     pub(crate) fn record(&self, at: Instant, status: u16, latency_us: u64) {
-        let n = self.slot_number(at);
+        self.record_at(
+            micros(at.saturating_duration_since(self.start)),
+            status,
+            latency_us,
+        );
+    }
+
+    /// [`Window::record`] at `at_us` microseconds after the window's start.
+    pub(crate) fn record_at(&self, at_us: u64, status: u16, latency_us: u64) {
+        let n = at_us / self.slot_us;
         let slot = &self.ring[(n % self.ring.len() as u64) as usize];
         let mut current = slot.number.load(Ordering::Acquire);
         while current != n {

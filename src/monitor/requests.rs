@@ -1,7 +1,7 @@
 //! The request monitor: a `tower` layer recording, per route and overall, request counts, error
 //! ratio and latency percentiles over sliding windows, in fixed memory.
 
-use super::histogram::{Counts, Window};
+use super::histogram::{micros, Counts, Window};
 use pin_project_lite::pin_project;
 use std::future::Future;
 use std::pin::Pin;
@@ -95,17 +95,22 @@ impl Shared {
         RouteIndex::Tracked(len)
     }
 
-    fn record(&self, route: RouteIndex, now: Instant, status: u16, us: u64) {
+    /// Microseconds since the monitor started: every window starts then.
+    fn now_us(&self) -> u64 {
+        micros(Instant::now().saturating_duration_since(self.started))
+    }
+
+    fn record(&self, route: RouteIndex, at_us: u64, status: u16, us: u64) {
         match route {
             RouteIndex::Tracked(i) => {
                 if let Some(r) = self.routes[i].get() {
-                    r.window.record(now, status, us);
+                    r.window.record_at(at_us, status, us);
                 }
             }
             RouteIndex::Other => self
                 .other
                 .get_or_init(|| self.window())
-                .record(now, status, us),
+                .record_at(at_us, status, us),
         }
     }
 
@@ -229,9 +234,9 @@ impl RequestMonitor {
 
     /// Records one answered request under `route` (a route pattern such as `/orders/{id}`).
     pub fn record(&self, route: &str, status: u16, latency: Duration) {
-        let us = latency.as_micros().min(u128::from(u64::MAX)) as u64;
         let index = self.shared.route_index(route);
-        self.shared.record(index, Instant::now(), status, us);
+        let now = self.shared.now_us();
+        self.shared.record(index, now, status, micros(latency));
     }
 
     /// Overall figures over the last `window` (`None`: since the monitor started).
@@ -356,7 +361,7 @@ where
             inner: self.inner.call(req),
             monitor: self.monitor.clone(),
             route,
-            started: Instant::now(),
+            started: self.monitor.shared.now_us(),
         }
     }
 }
@@ -368,7 +373,8 @@ pin_project! {
         inner: F,
         monitor: RequestMonitor,
         route: Option<RouteIndex>,
-        started: Instant,
+        // Microseconds since the monitor started, when the request came.
+        started: u64,
     }
 }
 
@@ -386,9 +392,8 @@ where
             Err(_) => 500,
         };
         if let Some(route) = *this.route {
-            let now = Instant::now();
-            let us = now.saturating_duration_since(*this.started).as_micros();
-            let us = us.min(u128::from(u64::MAX)) as u64;
+            let now = this.monitor.shared.now_us();
+            let us = now.saturating_sub(*this.started);
             this.monitor.shared.record(route, now, status, us);
         }
         Poll::Ready(out)
