@@ -113,6 +113,10 @@ struct Inner {
     changed: tokio::sync::watch::Sender<u64>,
     spawner: pool::Spawner,
     access: crate::http::Access,
+    /// What the probes read without taking `state`'s lock.
+    published: snapshot::Published,
+    /// Rendered answers of the latest report (the HTTP layer's cache).
+    rendered: crate::http::RenderCache,
     state: Mutex<State>,
 }
 
@@ -274,6 +278,10 @@ impl Readiness {
         self.inner.settings.probe_ttl
     }
 
+    pub(crate) fn render_cache(&self) -> &crate::http::RenderCache {
+        &self.inner.rendered
+    }
+
     pub(crate) fn access(&self) -> &crate::http::Access {
         &self.inner.access
     }
@@ -340,6 +348,7 @@ impl Readiness {
     pub async fn verify_startup(&self) -> Result<Arc<Report>, NotReady> {
         let report = self.evaluate_fresh().await;
         self.inner.lock().startup = Some(report.clone());
+        self.inner.published.set_startup(report.clone());
         let text = crate::report::text::render(&report);
         let _ = std::io::stderr().lock().write_all(text.as_bytes());
         if self.inner.strict && !(report.ready && report.startup) {
@@ -442,11 +451,13 @@ async fn evaluate_all(inner: Arc<Inner>, refresh: Refresh) -> Arc<Report> {
         let before = state.last.take().map(|(r, _)| r);
         let changes = runtime::changes(&inner, before.as_deref(), &report);
         state.last = Some((report.clone(), expires));
+        inner.published.set_last(report.clone(), expires);
         state.inflight = None;
         // Cleared here: the guard must not clear an evaluation started after this one.
         clear.0 = None;
         if state.startup.is_none() {
             state.startup = Some(report.clone());
+            inner.published.set_startup(report.clone());
         }
         changes
     };
@@ -622,6 +633,8 @@ impl ReadinessBuilder {
                 changed: tokio::sync::watch::Sender::new(0),
                 spawner,
                 access,
+                published: snapshot::Published::default(),
+                rendered: crate::http::RenderCache::default(),
                 state: Mutex::new(state),
             }),
         })

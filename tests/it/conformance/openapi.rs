@@ -206,6 +206,21 @@ fn the_document_covers_every_endpoint_and_answer() {
         let media = f.content_type().split(';').next().unwrap();
         assert!(content.contains_key(media), "{media}");
     }
+    // The report answers are tagged and may be compressed; a matching tag is a 304.
+    for path in [prodready::http::CHECKLIST_PATH, "/readiness-checklist/{id}"] {
+        let responses = &paths[path]["get"]["responses"];
+        for header in ["ETag", "Vary", "Content-Encoding"] {
+            assert!(
+                responses["200"]["headers"][header].is_object(),
+                "{path} {header}"
+            );
+        }
+        assert!(responses["304"]["headers"]["ETag"].is_object(), "{path}");
+        let params = paths[path]["get"]["parameters"].as_array().unwrap();
+        assert!(params
+            .iter()
+            .any(|p| p["name"] == "If-None-Match" && p["in"] == "header"));
+    }
     // Every reference resolves.
     let text = doc.to_string();
     for r in text.split("\"$ref\":\"#/components/schemas/").skip(1) {

@@ -430,3 +430,56 @@ mod own_endpoints {
         );
     }
 }
+
+mod route_patterns {
+    use axum::body::Body;
+    use axum::http::Request;
+    use prodready::monitor::{RequestMonitor, OTHER_ROUTES};
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn requests_are_grouped_by_the_matched_route_pattern() {
+        let monitor = RequestMonitor::new().max_routes(4);
+        let app: axum::Router = axum::Router::new()
+            .route("/orders/{id}", axum::routing::get(|| async { "{}" }))
+            .route("/health", axum::routing::get(|| async { "ok" }))
+            .layer(monitor.layer());
+        for i in 0..100 {
+            let uri = format!("/orders/{i}");
+            let resp = app
+                .clone()
+                .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), 200);
+        }
+        app.clone()
+            .oneshot(Request::get("/health").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(monitor.routes(), vec!["/health", "/orders/{id}"]);
+        let orders = monitor.route("/orders/{id}", None).unwrap();
+        assert_eq!(orders.requests, 100);
+        assert_eq!(monitor.overall(None).requests, 101);
+        assert!(monitor.route("/orders/7", None).is_none());
+        assert!(!monitor.routes().iter().any(|r| r == OTHER_ROUTES));
+    }
+
+    #[tokio::test]
+    async fn outside_a_router_raw_paths_are_capped() {
+        // Wrapped around the router from outside, no route pattern is known: the path is used,
+        // and the cap folds the rest into one bucket.
+        let monitor = RequestMonitor::new().max_routes(3);
+        let app = axum::Router::new().route("/orders/{id}", axum::routing::get(|| async { "{}" }));
+        let app = tower::Layer::layer(&monitor.layer(), app);
+        for i in 0..10 {
+            let uri = format!("/orders/{i}");
+            app.clone()
+                .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+        }
+        assert_eq!(monitor.routes().len(), 4);
+        assert_eq!(monitor.route(OTHER_ROUTES, None).unwrap().requests, 7);
+    }
+}
