@@ -2,6 +2,8 @@
 
 use crate::host::{Host, RealHost};
 use crate::model::Status;
+use crate::probes::{LatestReport, ProbeLog};
+use crate::report::{Report, ServiceInfo};
 use futures::future::BoxFuture;
 use serde_json::{Map, Value};
 use std::any::{Any, TypeId};
@@ -168,13 +170,47 @@ impl Outcome {
     }
 }
 
-/// What a check may read: the [`Host`] and typed shared resources (a pool, a config struct).
+/// A check's whole window on the world: the [`Host`], the item it verifies, the service, the
+/// previous report, what the endpoints answered ([`ProbeLog`]) and typed shared resources (a pool,
+/// a config struct).
 ///
-/// Cloning is cheap (two `Arc`s).
+/// The engine gives each check its context. To unit-test a check of your own, build one with
+/// [`Context::builder`] on a fake host:
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use prodready::{check_fn, Check, Context, Outcome, Status};
+///
+/// #[derive(Debug)]
+/// struct Limits { max_connections: u32 }
+///
+/// let check = check_fn(|ctx: Context| async move {
+///     let service = ctx.service().map(|s| s.name.as_str()).unwrap_or("?");
+///     match ctx.resource::<Limits>() {
+///         Some(l) if l.max_connections > 0 => {
+///             Outcome::pass(format!("{service}: at most {} connections", l.max_connections))
+///         }
+///         _ => Outcome::fail("no connection limit").remediation("give `Limits` to the builder"),
+///     }
+/// });
+/// let ctx = Context::builder()
+///     .item("performance.optimization.connection-limits")
+///     .service("payments", "1.2.0")
+///     .resource(Limits { max_connections: 20 })
+///     .build();
+/// assert_eq!(ctx.item_id(), Some("performance.optimization.connection-limits"));
+/// let outcome = check.run(&ctx).await;
+/// assert_eq!(outcome.status(), Status::Pass);
+/// assert_eq!(outcome.message(), "payments: at most 20 connections");
+/// # }
+/// ```
+///
+/// Cloning is cheap (a few `Arc`s).
 #[derive(Clone)]
 pub struct Context {
     host: Arc<dyn Host>,
     resources: Arc<Resources>,
+    item: Option<Arc<str>>,
 }
 
 /// Typed shared values, one per type, each with its type's name (so `build()` can tell a client
@@ -209,6 +245,7 @@ impl Context {
         Self {
             host,
             resources: Arc::new(resources),
+            item: None,
         }
     }
 
@@ -217,9 +254,53 @@ impl Context {
         Self::new(Arc::new(host), Resources::default())
     }
 
+    /// Builds a context by hand, to call a check directly (in a unit test): the real machine
+    /// unless [`ContextBuilder::host`] says otherwise, no item, no service, an empty probe log.
+    pub fn builder() -> ContextBuilder {
+        ContextBuilder::default()
+    }
+
+    /// The same context for the check of item `id` (the engine gives each check its item).
+    pub(crate) fn for_item(&self, id: &str) -> Self {
+        Self {
+            item: Some(id.into()),
+            ..self.clone()
+        }
+    }
+
     /// The door to the outside world.
     pub fn host(&self) -> &dyn Host {
         &*self.host
+    }
+
+    /// The id of the item this check verifies; `None` outside an evaluation unless the builder
+    /// named one ([`ContextBuilder::item`]).
+    pub fn item_id(&self) -> Option<&str> {
+        self.item.as_deref()
+    }
+
+    /// The service's name and version, as given to [`ReadinessBuilder::service`](crate::ReadinessBuilder::service).
+    pub fn service(&self) -> Option<&ServiceInfo> {
+        self.resource::<ServiceInfo>()
+    }
+
+    /// The report of the previous complete evaluation; `None` during the first one. A check
+    /// never sees the evaluation it is part of.
+    pub fn previous_report(&self) -> Option<Arc<Report>> {
+        self.resource::<LatestReport>().and_then(LatestReport::get)
+    }
+
+    /// What the endpoints have answered (the kubelet's probes, Prometheus scrapes); `None` when
+    /// the context was built by hand without one.
+    pub fn probe_log(&self) -> Option<&ProbeLog> {
+        self.resource::<ProbeLog>()
+    }
+
+    /// The spec a check uses: its own (given to its builder, e.g. `.spec(..)`), else the one of
+    /// type `T` given to [`ReadinessBuilder::resource`](crate::ReadinessBuilder::resource), else
+    /// `None` (a check then says what to declare).
+    pub fn spec<'a, T: Send + Sync + 'static>(&'a self, own: &'a Option<T>) -> Option<&'a T> {
+        own.as_ref().or_else(|| self.resource::<T>())
     }
 
     /// The resource of type `T` given to the builder with `.resource(..)`.
@@ -243,6 +324,69 @@ impl Context {
     }
 }
 
+/// Builds a [`Context`] by hand ([`Context::builder`]), to unit-test a check.
+#[derive(Default)]
+#[must_use]
+pub struct ContextBuilder {
+    host: Option<Arc<dyn Host>>,
+    resources: Resources,
+    item: Option<String>,
+}
+
+impl ContextBuilder {
+    /// The host the check reads (a [`FakeHost`](crate::testing::FakeHost) in a test); default the
+    /// real machine.
+    pub fn host(mut self, host: impl Host) -> Self {
+        self.host = Some(Arc::new(host));
+        self
+    }
+
+    /// The item the check verifies ([`Context::item_id`]).
+    pub fn item(mut self, id: impl Into<String>) -> Self {
+        self.item = Some(id.into());
+        self
+    }
+
+    /// The service's name and version ([`Context::service`]).
+    pub fn service(mut self, name: impl Into<String>, version: impl Into<String>) -> Self {
+        self.resources.insert(ServiceInfo {
+            name: name.into(),
+            version: version.into(),
+        });
+        self
+    }
+
+    /// The report the check sees as the previous evaluation's ([`Context::previous_report`]).
+    pub fn previous_report(mut self, report: Report) -> Self {
+        let latest = LatestReport::default();
+        latest.set(Arc::new(report));
+        self.resources.insert(latest);
+        self
+    }
+
+    /// The log of what the endpoints answered ([`Context::probe_log`]); clones share it, so the
+    /// test can keep one to fill.
+    pub fn probe_log(mut self, log: ProbeLog) -> Self {
+        self.resources.insert(log);
+        self
+    }
+
+    /// A shared value the check reaches with [`Context::resource`], one per type.
+    pub fn resource<T: Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.resources.insert(value);
+        self
+    }
+
+    /// The context.
+    pub fn build(self) -> Context {
+        let host = self.host.unwrap_or_else(|| Arc::new(RealHost::new()));
+        Context {
+            item: self.item.map(Into::into),
+            ..Context::new(host, self.resources)
+        }
+    }
+}
+
 impl Default for Context {
     fn default() -> Self {
         Self::with_host(RealHost::new())
@@ -252,6 +396,7 @@ impl Default for Context {
 impl fmt::Debug for Context {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Context")
+            .field("item", &self.item)
             .field("resources", &self.resources.0.len())
             .finish_non_exhaustive()
     }

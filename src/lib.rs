@@ -9,6 +9,8 @@ pub mod checks;
 mod engine;
 #[cfg(feature = "evidence")]
 pub mod evidence;
+#[cfg(feature = "grpc")]
+pub mod grpc;
 pub mod host;
 pub mod http;
 mod model;
@@ -22,12 +24,14 @@ pub mod standard;
 pub mod testing;
 mod url;
 
-pub use check::{check_fn, Check, Context, FnCheck, Outcome};
-pub use engine::{BuildError, CheckRuntime, NotReady, Readiness, ReadinessBuilder};
+pub use check::{check_fn, Check, Context, ContextBuilder, FnCheck, Outcome};
+pub use engine::{
+    Availability, BuildError, CheckRuntime, NotReady, Readiness, ReadinessBuilder, StatusChange,
+};
 pub use host::{Host, Ids, RealHost};
 pub use model::{
     item_id, slug, Checklist, ChecklistError, ChecklistErrors, Date, DateError, Gate, Item, Kind,
-    Severity, Status, UnknownName, Waiver,
+    Severity, Status, UnknownName, Waiver, ROLLBACK_TRIGGER_TAG,
 };
 pub use probes::{LatestReport, ProbeLog};
 pub use report::{Format, ItemReport, Report, ServiceInfo, Summary};

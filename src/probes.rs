@@ -4,10 +4,11 @@
 //! that succeeded.
 //!
 //! The HTTP layer records every request it answers; checks read the log from their
-//! [`Context`](crate::Context) with `ctx.resource::<ProbeLog>()` ("Liveness probe configured",
+//! [`Context`](crate::Context) with `ctx.probe_log()` ("Liveness probe configured",
 //! "Health checks configured", "Metrics being collected").
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::time::Instant;
@@ -57,30 +58,162 @@ impl Answer {
     }
 }
 
-#[derive(Debug, Default, Clone)]
+/// When something happened: nanoseconds since the log's base instant, plus one (0: never).
+#[derive(Debug, Default)]
+struct Stamp(AtomicU64);
+
+impl Stamp {
+    fn set(&self, base: Instant, at: Instant) {
+        let nanos = at.saturating_duration_since(base).as_nanos();
+        let v = u64::try_from(nanos).unwrap_or(u64::MAX - 1) + 1;
+        self.0.store(v, Ordering::Release);
+    }
+
+    fn get(&self, base: Instant) -> Option<Instant> {
+        match self.0.load(Ordering::Acquire) {
+            0 => None,
+            v => Some(base + Duration::from_nanos(v - 1)),
+        }
+    }
+}
+
+/// An answer in one word: the status in the top 16 bits, the body length below (capped at
+/// 2^48 - 1 bytes), 0 for none.
+#[derive(Debug, Default)]
+struct Packed {
+    answer: AtomicU64,
+    at: Stamp,
+}
+
+const BYTES_MASK: u64 = (1 << 48) - 1;
+
+impl Packed {
+    fn set(&self, base: Instant, answer: Answer) {
+        let bytes = (answer.body_bytes as u64).min(BYTES_MASK);
+        self.at.set(base, answer.at);
+        self.answer
+            .store((u64::from(answer.status) << 48) | bytes, Ordering::Release);
+    }
+
+    fn get(&self, base: Instant) -> Option<Answer> {
+        let v = self.answer.load(Ordering::Acquire);
+        let at = self.at.get(base)?;
+        (v != 0).then_some(Answer {
+            status: (v >> 48) as u16,
+            body_bytes: (v & BYTES_MASK) as usize,
+            at,
+        })
+    }
+}
+
+#[derive(Debug, Default)]
+struct AgentSeen {
+    last: Stamp,
+    answer: Packed,
+    success: Packed,
+}
+
+/// What one endpoint answered, in atomics: recording takes no lock and allocates nothing. The
+/// answer and the instant it was given are two words, so a reader racing a writer may pair one
+/// answer with the other's instant.
+#[derive(Debug, Default)]
 struct Seen {
-    count: u64,
-    last: HashMap<Agent, Instant>,
-    answers: HashMap<Agent, Answer>,
-    successes: HashMap<Agent, Answer>,
+    count: AtomicU64,
+    agents: [AgentSeen; 3],
+}
+
+fn agent_index(agent: Agent) -> usize {
+    match agent {
+        Agent::KubeProbe => 0,
+        Agent::Prometheus => 1,
+        Agent::Other => 2,
+    }
+}
+
+/// The library's own endpoints, which get a fixed slot each.
+const OWN: [&str; 6] = [
+    crate::http::CHECKLIST_PATH,
+    crate::http::LIVEZ_PATH,
+    crate::http::READYZ_PATH,
+    crate::http::STARTUPZ_PATH,
+    crate::http::ROLLOUTZ_PATH,
+    crate::monitor::METRICS_PATH,
+];
+
+#[derive(Debug)]
+struct Log {
+    base: Instant,
+    own: [Seen; OWN.len()],
+    /// Any other endpoint a caller records (rare: the HTTP layer records only its own).
+    others: Mutex<HashMap<String, Arc<Seen>>>,
 }
 
 /// The requests the endpoints answered. Cheap to clone; clones share the log.
-#[derive(Debug, Clone, Default)]
+///
+/// Recording one of the library's endpoints takes no lock: a few atomic stores.
+#[derive(Debug, Clone)]
 pub struct ProbeLog {
-    seen: Arc<Mutex<HashMap<String, Seen>>>,
+    log: Arc<Log>,
+}
+
+impl Default for ProbeLog {
+    fn default() -> Self {
+        Self {
+            log: Arc::new(Log {
+                base: Instant::now(),
+                own: Default::default(),
+                others: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+}
+
+enum Entry<'a> {
+    Own(&'a Seen),
+    Other(Arc<Seen>),
+}
+
+impl std::ops::Deref for Entry<'_> {
+    type Target = Seen;
+    fn deref(&self) -> &Seen {
+        match self {
+            Entry::Own(s) => s,
+            Entry::Other(s) => s,
+        }
+    }
 }
 
 impl ProbeLog {
+    fn others(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Seen>>> {
+        self.log.others.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The entry of `endpoint`, created when `create`.
+    fn entry(&self, endpoint: &str, create: bool) -> Option<Entry<'_>> {
+        if let Some(i) = OWN.iter().position(|e| *e == endpoint) {
+            return Some(Entry::Own(&self.log.own[i]));
+        }
+        let mut others = self.others();
+        if let Some(s) = others.get(endpoint) {
+            return Some(Entry::Other(s.clone()));
+        }
+        if !create {
+            return None;
+        }
+        let s = Arc::new(Seen::default());
+        others.insert(endpoint.to_owned(), s.clone());
+        Some(Entry::Other(s))
+    }
+
     /// Records that `endpoint` (a path such as `/readyz`) was asked by `user_agent`, without
     /// what it answered: such a request never counts as a successful answer
     /// ([`ProbeLog::last_success`]). The HTTP layer uses [`ProbeLog::record_answer`].
     pub fn record(&self, endpoint: &str, user_agent: Option<&str>) {
-        let agent = Agent::from_user_agent(user_agent);
-        let mut seen = self.lock();
-        let entry = seen.entry(endpoint.to_owned()).or_default();
-        entry.count += 1;
-        entry.last.insert(agent, Instant::now());
+        let agent = agent_index(Agent::from_user_agent(user_agent));
+        if let Some(entry) = self.entry(endpoint, true) {
+            entry.count.fetch_add(1, Ordering::Relaxed);
+            entry.agents[agent].last.set(self.log.base, Instant::now());
+        }
     }
 
     /// Records that `endpoint` answered a request from `user_agent` with `status` and a body of
@@ -92,51 +225,64 @@ impl ProbeLog {
         status: u16,
         body_bytes: usize,
     ) {
-        let agent = Agent::from_user_agent(user_agent);
+        let agent = agent_index(Agent::from_user_agent(user_agent));
         let now = Instant::now();
         let answer = Answer {
             status,
             body_bytes,
             at: now,
         };
-        let mut seen = self.lock();
-        let entry = seen.entry(endpoint.to_owned()).or_default();
-        entry.count += 1;
-        entry.last.insert(agent, now);
-        entry.answers.insert(agent, answer);
+        let Some(entry) = self.entry(endpoint, true) else {
+            return;
+        };
+        let base = self.log.base;
+        entry.count.fetch_add(1, Ordering::Relaxed);
+        let seen = &entry.agents[agent];
+        seen.last.set(base, now);
+        seen.answer.set(base, answer);
         if answer.is_success() {
-            entry.successes.insert(agent, answer);
+            seen.success.set(base, answer);
         }
     }
 
     /// The last answer `endpoint` gave `agent`, if recorded with [`ProbeLog::record_answer`].
     pub fn last_answer(&self, endpoint: &str, agent: Agent) -> Option<Answer> {
-        self.lock().get(endpoint)?.answers.get(&agent).copied()
+        let entry = self.entry(endpoint, false)?;
+        entry.agents[agent_index(agent)].answer.get(self.log.base)
     }
 
     /// The last answer of 200 with a non-empty body `endpoint` gave `agent`.
     pub fn last_success(&self, endpoint: &str, agent: Agent) -> Option<Answer> {
-        self.lock().get(endpoint)?.successes.get(&agent).copied()
+        let entry = self.entry(endpoint, false)?;
+        entry.agents[agent_index(agent)].success.get(self.log.base)
     }
 
     /// How many requests `endpoint` has answered.
     pub fn answered(&self, endpoint: &str) -> u64 {
-        self.lock().get(endpoint).map_or(0, |s| s.count)
+        self.entry(endpoint, false)
+            .map_or(0, |s| s.count.load(Ordering::Relaxed))
     }
 
     /// How many requests all endpoints together have answered.
     pub fn answered_total(&self) -> u64 {
-        self.lock().values().map(|s| s.count).sum()
+        let own: u64 = self
+            .log
+            .own
+            .iter()
+            .map(|s| s.count.load(Ordering::Relaxed))
+            .sum();
+        own + self
+            .others()
+            .values()
+            .map(|s| s.count.load(Ordering::Relaxed))
+            .sum::<u64>()
     }
 
     /// How long ago `agent` last reached `endpoint`, if ever.
     pub fn last_seen(&self, endpoint: &str, agent: Agent) -> Option<Duration> {
-        let at = *self.lock().get(endpoint)?.last.get(&agent)?;
+        let entry = self.entry(endpoint, false)?;
+        let at = entry.agents[agent_index(agent)].last.get(self.log.base)?;
         Some(at.elapsed())
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Seen>> {
-        self.seen.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 

@@ -97,6 +97,17 @@ fn target_id(r: &CheckRegistration) -> String {
     }
 }
 
+/// Only the registrations of items `checklist` already has (by id, or by titles for a
+/// `#[check(section = .., title = ..)]`): what a unit test of a small checklist binds.
+pub(crate) fn for_items_of(
+    checklist: &Checklist,
+    regs: Vec<&'static CheckRegistration>,
+) -> Vec<&'static CheckRegistration> {
+    regs.into_iter()
+        .filter(|r| checklist.get(&target_id(r)).is_some())
+        .collect()
+}
+
 /// Binds every registered check into `checklist`: onto existing items, or as new items.
 pub(crate) fn apply_registered(checklist: &mut Checklist, regs: &[&'static CheckRegistration]) {
     let mut bound: HashMap<String, &'static str> = HashMap::new();
@@ -225,6 +236,19 @@ mod tests {
         let ctx = Context::with_host(crate::testing::FakeHost::new());
         let outcome = bound.check.as_ref().unwrap().run(&ctx).await;
         assert_eq!(outcome.status(), Status::Pass);
+    }
+
+    #[test]
+    fn a_small_checklist_keeps_only_the_registrations_of_its_items() {
+        let c = Checklist::new("t").item(Item::new("S", Some("G"), "Existing"));
+        let kept = for_items_of(&c, vec![&BIND, &UNKNOWN, &NEW]);
+        let functions: Vec<&str> = kept.iter().map(|r| r.function).collect();
+        assert_eq!(functions, [BIND.function]);
+        // An item named by its titles is kept once the checklist has it.
+        let c = c.item(Item::new("S", Some("G"), "Brand new"));
+        let kept = for_items_of(&c, vec![&UNKNOWN, &NEW]);
+        let functions: Vec<&str> = kept.iter().map(|r| r.function).collect();
+        assert_eq!(functions, [NEW.function]);
     }
 
     #[test]

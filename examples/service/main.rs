@@ -55,14 +55,22 @@ async fn main() -> anyhow::Result<()> {
     let listen = address_var(&host, LISTEN_ENV, Some("127.0.0.1:3000"))?
         .ok_or_else(|| anyhow::anyhow!("{LISTEN_ENV}: no address"))?;
     let options = ServeOptions::from_env(&host)?;
-    let url = std::env::var("EXAMPLE_DATABASE_URL").unwrap_or_else(|_| {
-        format!(
-            "sqlite://{}",
-            std::env::temp_dir()
-                .join("prodready-example-orders.db")
-                .display()
-        )
-    });
+    // The URL from a secret file when one is mounted (credentials stay out of the
+    // environment), else from the environment, else an SQLite file in the temp dir.
+    let url = match std::env::var("EXAMPLE_DATABASE_URL_FILE") {
+        Ok(path) => std::fs::read_to_string(&path)
+            .map_err(|e| anyhow::anyhow!("EXAMPLE_DATABASE_URL_FILE={path}: {e}"))?
+            .trim()
+            .to_owned(),
+        Err(_) => std::env::var("EXAMPLE_DATABASE_URL").unwrap_or_else(|_| {
+            format!(
+                "sqlite://{}",
+                std::env::temp_dir()
+                    .join("prodready-example-orders.db")
+                    .display()
+            )
+        }),
+    };
     // SQLite unless the URL is `postgres://…`; migrations applied at start.
     let pool = Db::connect(&url).await?;
 
@@ -77,11 +85,20 @@ async fn main() -> anyhow::Result<()> {
             waive "security.container-security.image-signed" because "the example is never shipped as an image" until "2027-06-30",
         }
     });
+    // The version this build reports (a fleet test runs several "versions" of one build).
+    let version =
+        std::env::var("EXAMPLE_VERSION").unwrap_or_else(|_| env!("CARGO_PKG_VERSION").to_owned());
     let listener = tokio::net::TcpListener::bind(&listen).await?;
     let port = listener.local_addr()?.port();
     let readiness = pool
         .give_to(Readiness::builder())
-        .service("example-orders", env!("CARGO_PKG_VERSION"))
+        // The machine the checks read: the real one, or the files under EXAMPLE_HOST_ROOT (a
+        // pod's filesystem view, e.g. in tests).
+        .host(match std::env::var("EXAMPLE_HOST_ROOT") {
+            Ok(root) if !root.is_empty() => prodready::RealHost::with_root(root),
+            _ => prodready::RealHost::new(),
+        })
+        .service("example-orders", &version)
         .checklist(checklist)
         .resource(pool.clone())
         .resource(logs.clone())
@@ -102,7 +119,7 @@ async fn main() -> anyhow::Result<()> {
         .resource(
             EvidenceSpec::new()
                 .dir(std::env::var("EXAMPLE_EVIDENCE_DIR").unwrap_or_else(|_| "evidence".into()))
-                .build(BuildInfo::new(env!("CARGO_PKG_VERSION"))),
+                .build(BuildInfo::new(&version)),
         )
         .resource(requests.clone())
         .resource(log_monitor.clone())
@@ -113,17 +130,30 @@ async fn main() -> anyhow::Result<()> {
     let app = Router::new()
         .route("/orders", get(list_orders).post(create_order))
         .with_state(pool)
-        // The library's OpenAPI document, merged into the service's own API docs.
-        .route(
-            "/openapi.json",
-            get(|| async { Json(prodready::http::openapi()) }),
-        )
+        // The OpenAPI document of the library's endpoints, with this checklist's ids, sections,
+        // groups and tags as the allowed values, merged into the service's own API docs.
+        .route("/openapi.json", {
+            let doc = Json(readiness.openapi());
+            get(move || async move { doc.clone() })
+        })
         .layer(requests.layer());
     tracing::info!(address = %listener.local_addr()?, "listening: GET /readiness-checklist, /livez, /readyz, /startupz");
     // Marks the service starting and serves the probes, verifies the startup (strict: exits
     // non-zero before it is ever ready), marks it ready and refreshes the report; on SIGTERM
     // or Ctrl-C fails /readyz for the drain period while still serving, then shuts down within
     // the grace period.
+    // The gRPC health protocol (grpc.health.v1.Health) on a port of its own, when asked for.
+    let grpc = match std::env::var("PRODREADY_GRPC_LISTEN") {
+        Ok(addr) if !addr.trim().is_empty() => {
+            let grpc_listener = tokio::net::TcpListener::bind(addr.trim()).await?;
+            tracing::info!(address = %grpc_listener.local_addr()?, "gRPC health listening");
+            let health = readiness.clone();
+            Some(tokio::spawn(async move {
+                prodready::grpc::serve(health, grpc_listener, std::future::pending()).await
+            }))
+        }
+        _ => None,
+    };
     readiness
         .serve_with(
             listener,
@@ -132,6 +162,9 @@ async fn main() -> anyhow::Result<()> {
             prodready::http::serve::shutdown_signal(),
         )
         .await?;
+    if let Some(grpc) = grpc {
+        grpc.abort();
+    }
     tracing::info!("stopped");
     Ok(())
 }
@@ -147,8 +180,21 @@ fn environment() -> EnvSpec {
         .var(EnvVar::new("PRODREADY_LISTEN").description("where the service listens"))
         .var(EnvVar::new("PRODREADY_STRICT").description("1: exit when not ready at startup"))
         .var(EnvVar::new("EXAMPLE_DATABASE_URL").description("the orders database"))
+        .var(
+            EnvVar::new("EXAMPLE_DATABASE_URL_FILE")
+                .description("a file holding the orders database URL (wins over the variable)"),
+        )
         .var(EnvVar::new("PRODREADY_DEPLOYMENT_WINDOWS").description("when deployments may happen"))
         .var(EnvVar::new("EXAMPLE_EVIDENCE_DIR").description("the evidence bundle"))
+        .var(
+            EnvVar::new("EXAMPLE_HOST_ROOT")
+                .description("read the machine's files under this root"),
+        )
+        .var(EnvVar::new("EXAMPLE_VERSION").description("the version the service reports"))
+        .var(
+            EnvVar::new("PRODREADY_GRPC_LISTEN")
+                .description("where the gRPC health service listens"),
+        )
         .var(EnvVar::new("PRODREADY_DRAIN_PERIOD").description("how long to drain on SIGTERM"))
         .var(
             EnvVar::new("PRODREADY_DETAILS_TOKEN_FILE")

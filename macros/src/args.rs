@@ -1,6 +1,7 @@
 //! `key = value` lists: the arguments of `#[check(..)]` and the `[..]` options of a checklist
 //! item. Both share the item options (`kind`, `severity`, `timeout`, …), parsed here.
 
+use crate::slug;
 use syn::ext::IdentExt;
 use syn::parse::ParseStream;
 use syn::{Expr, ExprLit, Ident, Lit, LitBool, LitStr, Token};
@@ -85,16 +86,14 @@ impl Keys {
                 format!("`{name}` is not an {}: {why}", self.what),
             );
         }
-        let allowed: Vec<String> = self
-            .extra
-            .iter()
-            .chain(OPTION_KEYS)
-            .map(|k| format!("`{k}`"))
-            .collect();
+        let keys = || self.extra.iter().chain(OPTION_KEYS).copied();
+        let allowed: Vec<String> = keys().map(|k| format!("`{k}`")).collect();
+        // A likely typo gets its fix first, as an unknown id does (`timout` → `timeout`).
+        let hint = slug::did_you_mean(slug::closest(&name, keys()));
         syn::Error::new(
             key.span(),
             format!(
-                "unknown {} `{name}`: expected one of {}",
+                "unknown {} `{name}`: expected one of {}{hint}",
                 self.what,
                 allowed.join(", ")
             ),
@@ -403,5 +402,25 @@ mod tests {
         assert!(messages[1].starts_with("expected a bare identifier"));
         assert!(messages[2].starts_with("unknown option `colour`"));
         assert!(messages[3].starts_with("duplicate option `kind`"));
+    }
+
+    #[test]
+    fn a_misspelled_key_gets_its_fix() {
+        let keys = Keys {
+            extra: &["item"],
+            what: "argument",
+            elsewhere: &[],
+        };
+        let message = |key: &str| {
+            keys.unknown(&Ident::new(key, proc_macro2::Span::call_site()))
+                .to_string()
+        };
+        assert!(
+            message("timout").ends_with("; did you mean `timeout`?"),
+            "{}",
+            message("timout")
+        );
+        assert!(message("iten").ends_with("; did you mean `item`?"));
+        assert!(!message("colour").contains("did you mean"));
     }
 }

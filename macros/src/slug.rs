@@ -1,34 +1,15 @@
-//! Item ids and waiver dates, checked while compiling. Keep [`slug`] and [`item_id`] identical to
-//! `src/model/id.rs` in `prodready`: the macros promise the same ids the runtime computes.
+//! Item ids and waiver dates, checked while compiling. [`slug`], [`item_id`] and [`closest`] come
+//! from `src/model/id_rule.rs` of `prodready`, included word for word: the macros promise the
+//! same ids the runtime computes.
 
 use syn::LitStr;
 
-/// Lowercases `text` and turns every run of characters other than ASCII letters and digits into
-/// one `-`, trimming dashes at both ends.
-pub(crate) fn slug(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut dash = false;
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() {
-            if dash && !out.is_empty() {
-                out.push('-');
-            }
-            dash = false;
-            out.push(c.to_ascii_lowercase());
-        } else {
-            dash = true;
-        }
-    }
-    out
+mod rule {
+    #![allow(unreachable_pub, dead_code)]
+    include!("../../src/model/id_rule.rs");
 }
 
-/// The id of the item `title` in `section` and, when the section has groups, `group`.
-pub(crate) fn item_id(section: &str, group: Option<&str>, title: &str) -> String {
-    match group {
-        Some(group) => format!("{}.{}.{}", slug(section), slug(group), slug(title)),
-        None => format!("{}.{}", slug(section), slug(title)),
-    }
-}
+pub(crate) use rule::{closest, item_id, slug};
 
 /// How ids are made, for error messages.
 pub(crate) const ID_RULE: &str = "ids are `slug(section).slug(group).slug(title)` (the group \
@@ -60,41 +41,11 @@ pub(crate) fn as_id(text: &str) -> Option<String> {
     is_id(&id).then_some(id)
 }
 
-/// The declared id closest to `id`, if one is close enough to be a likely typo.
-///
-/// Same threshold as `Checklist::closest` in `prodready`.
-pub(crate) fn closest<'a>(
-    id: &str,
-    declared: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
-    declared
-        .into_iter()
-        .map(|candidate| (edit_distance(candidate, id), candidate))
-        .filter(|(d, _)| *d <= (id.len() / 4).max(2))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, candidate)| candidate)
-}
-
 /// `; did you mean `x`?` or nothing.
 pub(crate) fn did_you_mean(suggestion: Option<&str>) -> String {
     suggestion
         .map(|s| format!("; did you mean `{s}`?"))
         .unwrap_or_default()
-}
-
-/// Levenshtein distance.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 /// Whether `date` is a day of the calendar written `YYYY-MM-DD` (as `prodready::Date` parses).

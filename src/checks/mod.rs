@@ -20,6 +20,7 @@ pub mod secrets;
 #[cfg(feature = "tls")]
 pub mod tls;
 pub mod urls;
+pub(crate) mod verdict;
 pub mod verification;
 #[cfg(feature = "windows")]
 pub mod window;

@@ -4,7 +4,6 @@
 //! `skipped` (naming them), which counts neither in the summary's failures nor in any gate. The
 //! standard checklist gives it the gate `none`.
 
-use crate::probes::LatestReport;
 use crate::{Check, Context, Gate, Outcome, Severity, Status};
 use std::sync::Arc;
 
@@ -40,7 +39,7 @@ impl HealthChecksPassing {
 #[async_trait::async_trait]
 impl Check for HealthChecksPassing {
     async fn run(&self, ctx: &Context) -> Outcome {
-        let Some(report) = ctx.resource::<LatestReport>().and_then(LatestReport::get) else {
+        let Some(report) = ctx.previous_report() else {
             return Outcome::pending("no evaluation has finished yet: judged from the next one");
         };
         let gates: Vec<_> = report

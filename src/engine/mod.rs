@@ -109,8 +109,14 @@ struct Inner {
     strict: bool,
     runtime: runtime::RuntimeSettings,
     availability: runtime::AvailabilityCell,
+    /// Bumped whenever a report is published or the availability changes.
+    changed: tokio::sync::watch::Sender<u64>,
     spawner: pool::Spawner,
     access: crate::http::Access,
+    /// What the probes read without taking `state`'s lock.
+    published: snapshot::Published,
+    /// Rendered answers of the latest report (the HTTP layer's cache).
+    rendered: crate::http::RenderCache,
     state: Mutex<State>,
 }
 
@@ -195,6 +201,17 @@ fn failing(report: &Report) -> String {
     format!("{} item(s) fail a gate{}", lines.len(), lines.concat())
 }
 
+/// Which `#[prodready::check]` functions `build()` binds.
+#[derive(Debug, Clone, Copy)]
+enum Registered {
+    /// Every one: a check for an item the checklist lacks is an error.
+    All,
+    /// Those of the checklist's items; the others are ignored.
+    OfItsItems,
+    /// None.
+    None,
+}
+
 /// Configures a [`Readiness`]: the service, the checklist, the host, shared resources, policy.
 #[must_use]
 pub struct ReadinessBuilder {
@@ -203,7 +220,7 @@ pub struct ReadinessBuilder {
     host: Arc<dyn Host>,
     resources: Resources,
     settings: Settings,
-    registered: bool,
+    registered: Registered,
     problems: Vec<String>,
     runtime: runtime::RuntimeSettings,
     pub(crate) access: crate::http::Access,
@@ -221,7 +238,7 @@ impl Readiness {
             host: Arc::new(RealHost::new()),
             resources: Resources::default(),
             settings: Settings::default(),
-            registered: true,
+            registered: Registered::All,
             problems: Vec::new(),
             runtime: runtime::RuntimeSettings::default(),
             access: crate::http::Access::default(),
@@ -260,6 +277,10 @@ impl Readiness {
     #[cfg_attr(not(any(feature = "axum", feature = "hyper-server")), allow(dead_code))]
     pub(crate) fn inner_probe_ttl(&self) -> Duration {
         self.inner.settings.probe_ttl
+    }
+
+    pub(crate) fn render_cache(&self) -> &crate::http::RenderCache {
+        &self.inner.rendered
     }
 
     pub(crate) fn access(&self) -> &crate::http::Access {
@@ -328,6 +349,7 @@ impl Readiness {
     pub async fn verify_startup(&self) -> Result<Arc<Report>, NotReady> {
         let report = self.evaluate_fresh().await;
         self.inner.lock().startup = Some(report.clone());
+        self.inner.published.set_startup(report.clone());
         let text = crate::report::text::render(&report);
         let _ = std::io::stderr().lock().write_all(text.as_bytes());
         if self.inner.strict && !(report.ready && report.startup) {
@@ -430,15 +452,18 @@ async fn evaluate_all(inner: Arc<Inner>, refresh: Refresh) -> Arc<Report> {
         let before = state.last.take().map(|(r, _)| r);
         let changes = runtime::changes(&inner, before.as_deref(), &report);
         state.last = Some((report.clone(), expires));
+        inner.published.set_last(report.clone(), expires);
         state.inflight = None;
         // Cleared here: the guard must not clear an evaluation started after this one.
         clear.0 = None;
         if state.startup.is_none() {
             state.startup = Some(report.clone());
+            inner.published.set_startup(report.clone());
         }
         changes
     };
     runtime::notify(&inner, changes);
+    inner.changed.send_modify(|g| *g += 1);
     report
 }
 
@@ -515,21 +540,50 @@ impl ReadinessBuilder {
 
     /// Whether `#[prodready::check]` functions linked into the program are bound (default yes).
     pub fn registered_checks(mut self, include: bool) -> Self {
-        self.registered = include;
+        self.registered = if include {
+            Registered::All
+        } else {
+            Registered::None
+        };
+        self
+    }
+
+    /// Binds only the registered checks of items the checklist has; a `#[check]` for any other
+    /// item is ignored (not a `build()` error). For a test of a small checklist, with the
+    /// resources its checks need, in a crate whose `#[check]`s cover other items too; what
+    /// [`testing::evaluate`](crate::testing::evaluate) uses. A service's own `build()` keeps the
+    /// default (every registered check, an unknown item an error), which catches a typo in an id.
+    pub fn registered_checks_of_its_items(mut self) -> Self {
+        self.registered = Registered::OfItsItems;
         self
     }
 
     /// Binds the registered checks, validates the checklist and returns every problem at once.
-    pub fn build(self) -> Result<Readiness, BuildError> {
+    pub fn build(mut self) -> Result<Readiness, BuildError> {
         if let Some(p) = self.problems.into_iter().next() {
             return Err(BuildError::Setting(p));
         }
         integrations::check_resources(&self.resources)?;
         let mut checklist = self.checklist;
-        if self.registered {
-            registry::apply_registered(&mut checklist, &registry::registered());
+        match self.registered {
+            Registered::All => registry::apply_registered(&mut checklist, &registry::registered()),
+            Registered::OfItsItems => {
+                let regs = registry::for_items_of(&checklist, registry::registered());
+                registry::apply_registered(&mut checklist, &regs);
+            }
+            Registered::None => {}
+        }
+        for id in std::mem::take(&mut self.runtime.triggers) {
+            checklist.edit_in_place(&id, "rollback_trigger", Item::rollback_trigger);
         }
         checklist.validate()?;
+        let mut runtime = self.runtime;
+        runtime.triggers = checklist
+            .items()
+            .iter()
+            .filter(|i| i.is_rollback_trigger())
+            .map(|i| i.id.clone())
+            .collect();
         let order = checklist
             .evaluation_order()
             .map_err(|ids| BuildError::Setting(format!("dependency cycle: {}", ids.join(" → "))))?;
@@ -575,10 +629,13 @@ impl ReadinessBuilder {
                 settings: self.settings,
                 strict,
                 checklist,
-                runtime: self.runtime,
+                runtime,
                 availability: runtime::AvailabilityCell::default(),
+                changed: tokio::sync::watch::Sender::new(0),
                 spawner,
                 access,
+                published: snapshot::Published::default(),
+                rendered: crate::http::RenderCache::default(),
                 state: Mutex::new(state),
             }),
         })

@@ -200,7 +200,7 @@ const BLOCKING_POLL: Duration = Duration::from_millis(100);
 
 async fn run_check(inner: &Arc<Inner>, item: &Item, check: Arc<dyn crate::Check>) -> Outcome {
     let timeout = item.timeout.unwrap_or(inner.settings.default_timeout);
-    let ctx = inner.ctx.clone();
+    let ctx = inner.ctx.for_item(&item.id);
     let polls = Arc::new(PollClock::default());
     let work: BoxFuture<'static, Outcome> = Box::pin(async move { check.run(&ctx).await });
     let work = Timed {
@@ -367,6 +367,11 @@ fn apply_waiver(inner: &Inner, item: &Item, mut outcome: Outcome, today: Date) -
         outcome
             .details
             .insert("waiver_reason".into(), waiver.reason.clone().into());
+        if let Some(last) = waiver.expires() {
+            outcome
+                .details
+                .insert("waiver_expires".into(), last.to_string().into());
+        }
         outcome.status = Status::Waived;
     } else {
         outcome.message = format!(

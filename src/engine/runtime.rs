@@ -84,7 +84,8 @@ pub(super) struct RuntimeSettings {
     pub(super) hysteresis: HashMap<String, (u32, u32)>,
     /// The default for monitor items.
     pub(super) monitor_hysteresis: Option<(u32, u32)>,
-    /// Extra trigger ids (besides `rollback-plan.triggers.*`).
+    /// The ids of the rollback triggers: extra ones given to the builder, then (at `build()`)
+    /// every item marked [`Item::rollback_trigger`].
     pub(super) triggers: Vec<String>,
     pub(super) triggers_fail_readiness: Option<bool>,
     pub(super) listeners: Vec<Listener>,
@@ -100,7 +101,7 @@ pub(super) struct Damp {
 
 impl RuntimeSettings {
     pub(super) fn is_trigger(&self, id: &str) -> bool {
-        id.starts_with(crate::monitor::TRIGGER_PREFIX) || self.triggers.iter().any(|t| t == id)
+        self.triggers.iter().any(|t| t == id)
     }
 
     fn hysteresis_for(&self, item: &Item) -> (u32, u32) {
@@ -216,10 +217,21 @@ impl Readiness {
     /// Pushes the service's own state: `Draining` makes `/readyz` fail at once (before any
     /// check), `Starting` keeps `/startupz` and `/readyz` at 503.
     pub fn set_availability(&self, availability: Availability) {
-        self.inner
+        let before = self
+            .inner
             .availability
             .0
-            .store(availability.to_u8(), Ordering::Release);
+            .swap(availability.to_u8(), Ordering::AcqRel);
+        if before != availability.to_u8() {
+            self.inner.changed.send_modify(|g| *g += 1);
+        }
+    }
+
+    /// A receiver that is marked changed whenever a new report is published or the
+    /// availability changes: what a watcher (the gRPC `Watch`, a dashboard push) waits on
+    /// before it looks at [`Readiness::snapshot`] and [`Readiness::availability`] again.
+    pub fn changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.inner.changed.subscribe()
     }
 
     /// Starts draining: `/readyz` fails from now on; returns after `period`, during which the
@@ -230,7 +242,7 @@ impl Readiness {
         tokio::time::sleep(period).await;
     }
 
-    /// Whether item `id` is a rollback trigger (`rollback-plan.triggers.*` or added with
+    /// Whether item `id` is a rollback trigger ([`Item::rollback_trigger`], or named with
     /// [`ReadinessBuilder::rollback_trigger`]).
     pub fn is_rollback_trigger(&self, id: &str) -> bool {
         self.inner.runtime.is_trigger(id)
@@ -294,7 +306,8 @@ impl ReadinessBuilder {
         self
     }
 
-    /// Makes item `id` a rollback trigger too: when it fails, the report recommends a rollback.
+    /// Makes item `id` a rollback trigger too ([`Item::rollback_trigger`]): when it fails, the
+    /// report recommends a rollback. An id the checklist lacks is a `build()` error.
     pub fn rollback_trigger(mut self, id: impl Into<String>) -> Self {
         self.runtime.triggers.push(id.into());
         self

@@ -4,6 +4,7 @@
 use super::{start_evaluation, Inner, Readiness, Refresh, Report};
 use crate::model::{rfc3339, Gate};
 use crate::report::ItemReport;
+use arc_swap::ArcSwapOption;
 use futures::future::{BoxFuture, FutureExt, Shared};
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,6 +15,34 @@ pub(super) type LiveItems = Arc<[Arc<ItemReport>]>;
 
 /// The liveness evaluation in flight.
 pub(super) type LiveFuture = Shared<BoxFuture<'static, LiveItems>>;
+
+/// The reports the probes read on every request, published without a lock: the last whole
+/// report and when it goes stale, the liveness results and when they go stale, and the startup
+/// report. Written under the state's lock when an evaluation ends; read with an atomic load.
+#[derive(Default)]
+pub(super) struct Published {
+    last: ArcSwapOption<(Arc<Report>, Option<Instant>)>,
+    live: ArcSwapOption<(LiveItems, Option<Instant>)>,
+    startup: ArcSwapOption<Report>,
+}
+
+impl Published {
+    pub(super) fn set_last(&self, report: Arc<Report>, until: Option<Instant>) {
+        self.last.store(Some(Arc::new((report, until))));
+    }
+
+    pub(super) fn set_startup(&self, report: Arc<Report>) {
+        self.startup.store(Some(report));
+    }
+
+    fn set_live(&self, items: LiveItems, until: Option<Instant>) {
+        self.live.store(Some(Arc::new((items, until))));
+    }
+}
+
+fn fresh(until: Option<Instant>) -> bool {
+    until.is_none_or(|t| Instant::now() < t)
+}
 
 /// The message of an item no evaluation has reached yet.
 pub(crate) const NOT_EVALUATED: &str = "not evaluated yet: the first evaluation is still running";
@@ -58,7 +87,21 @@ impl Readiness {
     /// This is what the probes answer from, so a slow, hanging or thread-blocking check never
     /// delays `/readyz`.
     pub fn snapshot(&self) -> Option<Arc<Report>> {
-        let mut state = self.inner.lock();
+        let published = self.inner.published.last.load_full();
+        if let Some(last) = &published {
+            if fresh(last.1) {
+                return Some(last.0.clone());
+            }
+        }
+        // Stale or not there yet: start an evaluation, unless the lock is busy (an evaluation
+        // storing its report, or another caller starting one); a probe never waits for it.
+        let mut state = match self.inner.state.try_lock() {
+            Ok(state) => state,
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => {
+                return published.map(|last| last.0.clone())
+            }
+        };
         let stale = match &state.last {
             Some((_, until)) => until.is_some_and(|t| Instant::now() >= t),
             None => true,
@@ -68,6 +111,16 @@ impl Readiness {
             let _running = start_evaluation(&self.inner, &mut state, Refresh::Stale);
         }
         state.last.as_ref().map(|(r, _)| r.clone())
+    }
+
+    /// Whether `report` is the latest complete one (what the render cache keeps answers of).
+    pub(crate) fn is_latest(&self, report: &Arc<Report>) -> bool {
+        self.inner
+            .published
+            .last
+            .load()
+            .as_ref()
+            .is_some_and(|last| Arc::ptr_eq(&last.0, report))
     }
 
     /// The latest report, waiting at most `deadline` for the first evaluation; after that, every
@@ -94,7 +147,7 @@ impl Readiness {
     /// The report the startup was judged on (the first complete evaluation, or the one
     /// [`Readiness::verify_startup`] made); `None` before.
     pub fn startup_report(&self) -> Option<Arc<Report>> {
-        self.inner.lock().startup.clone()
+        self.inner.published.startup.load_full()
     }
 
     /// The liveness items (and what they depend on), evaluated through the same cache and once
@@ -131,6 +184,11 @@ impl Readiness {
     /// The liveness results if fresh (`(Some, None)`), else the evaluation that brings them (and
     /// the stale ones, if any).
     fn live_state(&self) -> (Option<LiveItems>, Option<LiveFuture>) {
+        if let Some(live) = &*self.inner.published.live.load() {
+            if fresh(live.1) {
+                return (Some(live.0.clone()), None);
+            }
+        }
         let mut state = self.inner.lock();
         let known = state.live.as_ref().map(|(items, _)| items.clone());
         let fresh = state
@@ -153,6 +211,7 @@ impl Readiness {
             let items: Arc<[Arc<ItemReport>]> = results.into_iter().map(|c| c.report).collect();
             let mut state = inner.lock();
             state.live = Some((items.clone(), expires));
+            inner.published.set_live(items.clone(), expires);
             state.live_inflight = None;
             items
         });

@@ -3,7 +3,7 @@
 
 use super::commit::{self, CommitIdError};
 use super::EvidenceSpec;
-use crate::{Context, Outcome, ServiceInfo};
+use crate::{Context, Outcome};
 
 /// The running build's version and commit, and where they were declared.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,7 +37,7 @@ impl Running {
                 source: "EvidenceSpec::build",
             });
         }
-        ctx.resource::<ServiceInfo>().map(|s| Running {
+        ctx.service().map(|s| Running {
             version: s.version.clone(),
             commit: None,
             source: "ReadinessBuilder::service",

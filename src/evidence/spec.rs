@@ -213,11 +213,11 @@ impl EvidenceSpec {
 
     /// The spec a check uses: its own, else the one given to the builder, else the defaults.
     pub(crate) fn for_check<'a>(
-        own: Option<&'a EvidenceSpec>,
+        own: &'a Option<EvidenceSpec>,
         ctx: &'a crate::Context,
     ) -> &'a EvidenceSpec {
         static DEFAULT: std::sync::OnceLock<EvidenceSpec> = std::sync::OnceLock::new();
-        own.or_else(|| ctx.resource::<EvidenceSpec>())
+        ctx.spec(own)
             .unwrap_or_else(|| DEFAULT.get_or_init(EvidenceSpec::default))
     }
 

@@ -1,6 +1,8 @@
 //! The endpoints as an axum `Router`.
 
-use super::{handle, Request, CHECKLIST_PATH, LIVEZ_PATH, READYZ_PATH, STARTUPZ_PATH};
+use super::{
+    handle, Request, CHECKLIST_PATH, LIVEZ_PATH, READYZ_PATH, ROLLOUTZ_PATH, STARTUPZ_PATH,
+};
 use crate::Readiness;
 use axum::body::Body;
 use axum::extract::State;
@@ -12,7 +14,8 @@ use axum::Router;
 impl Readiness {
     /// The endpoints as a `Router` that merges into any app, whatever its state:
     /// `GET /readiness-checklist`, `GET /readiness-checklist/{id}`, `GET /livez`, `GET /livez/{id}`,
-    /// `GET /readyz`, `GET /readyz/{id}`, `GET /startupz`, and with feature `prometheus`
+    /// `GET /readyz`, `GET /readyz/{id}`, `GET /startupz`, `GET|POST /rolloutz`, and with feature
+    /// `prometheus`
     /// `GET /metrics`. Anonymous callers see statuses only (see [`crate::http`]).
     ///
     /// ```
@@ -30,7 +33,8 @@ impl Readiness {
             .route(&format!("{LIVEZ_PATH}/{{id}}"), get(endpoint))
             .route(READYZ_PATH, get(endpoint))
             .route(&format!("{READYZ_PATH}/{{id}}"), get(endpoint))
-            .route(STARTUPZ_PATH, get(endpoint));
+            .route(STARTUPZ_PATH, get(endpoint))
+            .route(ROLLOUTZ_PATH, get(endpoint).post(endpoint));
         #[cfg(feature = "prometheus")]
         let router = router.route(super::METRICS_PATH, get(endpoint));
         router.with_state(self.clone())

@@ -7,6 +7,7 @@
 //! | `GET /readiness-checklist/{id}` | one item; 503 when it fails, 404 for an unknown id |
 //! | `GET /livez`, `GET /readyz`, `GET /startupz` | the kube-apiserver text: `ok` (200), or the verbose list and `… check failed` (503); `?verbose` (any value) lists `[+]id ok` / `[-]id failed: reason withheld`; `?exclude=id` (repeatable) |
 //! | `GET /livez/{id}`, `GET /readyz/{id}` | one check of that probe: `ok` or `internal server error: reason withheld` |
+//! | `GET` or `POST /rolloutz` | the rollout gate (a Flagger webhook, an Argo web metric): 200 `{"proceed": true, …}` while the service is ready and no rollback is recommended, 503 with `ready`, `availability` and the rollback reasons otherwise |
 //!
 //! Probes answer from the latest known report and never wait for a check
 //! ([`Readiness::snapshot`]); before the first evaluation finished, `/readyz` and `/startupz`
@@ -25,6 +26,7 @@
 mod access;
 #[cfg(feature = "axum")]
 mod axum;
+mod cache;
 mod openapi;
 mod query;
 #[cfg(any(feature = "axum", feature = "hyper-server"))]
@@ -37,11 +39,15 @@ pub use serve::{ServeError, ServeOptions, SettingError};
 
 pub(crate) use access::Access;
 pub use access::{Authorized, TOKEN_FILE_ENV};
+pub(crate) use cache::RenderCache;
+pub use cache::{RenderCacheStats, MAX_ENTRIES as RENDER_CACHE_MAX_ENTRIES};
 
 use crate::model::{Gate, Status};
 use crate::report::kubernetes::{Line, ProbeAnswer};
 use crate::report::{json, markdown, text, Format, ItemReport, Report};
 use crate::Readiness;
+use bytes::Bytes;
+use cache::{Key, Rendered};
 pub use openapi::{openapi, report_schema};
 use query::{Query, QueryError};
 use std::sync::Arc;
@@ -54,8 +60,11 @@ pub const LIVEZ_PATH: &str = "/livez";
 pub const READYZ_PATH: &str = "/readyz";
 /// The startup probe path: 503 while the service says it is starting.
 pub const STARTUPZ_PATH: &str = "/startupz";
+/// The rollout gate for progressive delivery (Flagger webhooks, Argo web metrics): `GET` or
+/// `POST`, 200 while the service is ready and no rollback is recommended, 503 otherwise.
+pub const ROLLOUTZ_PATH: &str = "/rolloutz";
 /// The Prometheus scrape path (feature `prometheus`).
-pub const METRICS_PATH: &str = crate::monitor::METRICS_PATH;
+pub const METRICS_PATH: &str = "/metrics";
 
 /// What the core needs from an HTTP request.
 #[derive(Debug, Clone, Copy)]
@@ -88,8 +97,70 @@ pub struct Response {
     pub content_type: &'static str,
     /// Extra headers (`Allow` on a 405).
     pub headers: Vec<(&'static str, String)>,
-    /// The body.
-    pub body: String,
+    /// The body (empty on a `304 Not Modified`).
+    pub body: Body,
+    /// The `ETag` of a report answer (`/readiness-checklist`, `/readiness-checklist/{id}`): a
+    /// hash of the body, so an `If-None-Match` naming it is answered `304 Not Modified`.
+    pub etag: Option<http::HeaderValue>,
+    /// What is sent instead of [`Response::body`] when the caller accepted gzip (feature `gzip`):
+    /// the compressed bytes, with `Content-Encoding: gzip`.
+    gzip: Option<Bytes>,
+    /// The request headers the answer depends on.
+    vary: Option<&'static str>,
+}
+
+/// A body: UTF-8 text, shared with the render cache (cloning it copies no bytes).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Body(Bytes);
+
+impl Body {
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        // Built only from `String`s: always UTF-8.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+
+    /// The bytes, shared.
+    pub fn bytes(&self) -> &Bytes {
+        &self.0
+    }
+}
+
+impl From<String> for Body {
+    fn from(s: String) -> Self {
+        Body(Bytes::from(s))
+    }
+}
+
+impl std::ops::Deref for Body {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Debug for Body {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl std::fmt::Display for Body {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<str> for Body {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other.as_bytes()
+    }
+}
+
+impl PartialEq<&str> for Body {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == other.as_bytes()
+    }
 }
 
 impl<'a> Request<'a> {
@@ -129,7 +200,10 @@ impl Response {
             status,
             content_type,
             headers: Vec::new(),
-            body,
+            body: body.into(),
+            etag: None,
+            gzip: None,
+            vary: None,
         }
     }
 
@@ -139,10 +213,11 @@ impl Response {
 }
 
 impl Response {
-    /// The answer as an `http::Response` with `Content-Type`, `Cache-Control: no-store` and any
-    /// extra headers set.
-    pub fn into_http(self) -> http::Response<String> {
-        let mut response = http::Response::new(self.body);
+    /// The answer as an `http::Response` with `Content-Type`, `Cache-Control: no-store`, the
+    /// `ETag`, `Vary` and `Content-Encoding` when they apply, and any extra headers set.
+    pub fn into_http(self) -> http::Response<Bytes> {
+        let encoded = self.gzip.is_some();
+        let mut response = http::Response::new(self.gzip.unwrap_or(self.body.0));
         *response.status_mut() = http::StatusCode::from_u16(self.status)
             .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
         let headers = response.headers_mut();
@@ -158,6 +233,18 @@ impl Response {
             http::header::X_CONTENT_TYPE_OPTIONS,
             http::HeaderValue::from_static("nosniff"),
         );
+        if let Some(etag) = self.etag {
+            headers.insert(http::header::ETAG, etag);
+        }
+        if let Some(vary) = self.vary {
+            headers.insert(http::header::VARY, http::HeaderValue::from_static(vary));
+        }
+        if encoded {
+            headers.insert(
+                http::header::CONTENT_ENCODING,
+                http::HeaderValue::from_static("gzip"),
+            );
+        }
         for (name, value) in self.headers {
             if let Ok(value) = http::HeaderValue::from_str(&value) {
                 headers.insert(name, value);
@@ -189,6 +276,7 @@ pub async fn handle(readiness: &Readiness, req: Request<'_>) -> Option<Response>
         LIVEZ_PATH => Route::Livez(None),
         READYZ_PATH => Route::Readyz(None),
         STARTUPZ_PATH => Route::Startupz,
+        ROLLOUTZ_PATH => Route::Rolloutz,
         #[cfg(feature = "prometheus")]
         METRICS_PATH => Route::Metrics,
         p => {
@@ -204,12 +292,19 @@ pub async fn handle(readiness: &Readiness, req: Request<'_>) -> Option<Response>
             }
         }
     };
-    if !matches!(req.method, "GET" | "HEAD") {
+    // A Flagger webhook POSTs to the rollout gate.
+    let post_too = matches!(route, Route::Rolloutz);
+    if !(matches!(req.method, "GET" | "HEAD") || (post_too && req.method == "POST")) {
+        let allow = if post_too {
+            "GET, HEAD, POST"
+        } else {
+            "GET, HEAD"
+        };
         let mut r = Response::json_error(
             405,
-            serde_json::json!({"error": format!("method {} is not allowed: use GET", req.method)}),
+            serde_json::json!({"error": format!("method {} is not allowed: use {allow}", req.method)}),
         );
-        r.headers.push(("allow", "GET, HEAD".to_owned()));
+        r.headers.push(("allow", allow.to_owned()));
         return Some(r);
     }
     let endpoint = match route {
@@ -217,6 +312,7 @@ pub async fn handle(readiness: &Readiness, req: Request<'_>) -> Option<Response>
         Route::Livez(_) => LIVEZ_PATH,
         Route::Readyz(_) => READYZ_PATH,
         Route::Startupz => STARTUPZ_PATH,
+        Route::Rolloutz => ROLLOUTZ_PATH,
         #[cfg(feature = "prometheus")]
         Route::Metrics => METRICS_PATH,
     };
@@ -230,17 +326,111 @@ pub async fn handle(readiness: &Readiness, req: Request<'_>) -> Option<Response>
         Err(e) => return Some(recorded(readiness, endpoint, &req, e.into())),
     };
     let answer = match route {
-        Route::Checklist => checklist(readiness, &query, req.accept, audience).await,
-        Route::Item(id) => item(readiness, id, &query, req.accept, audience).await,
+        Route::Checklist => checklist(readiness, &query, &req, audience)
+            .await
+            .map(|r| answered(r, &req)),
+        Route::Item(id) => item(readiness, id, &query, &req, audience)
+            .await
+            .map(|r| answered(r, &req)),
         Route::Livez(one) => Ok(livez(readiness, &query, one, audience).await),
-        Route::Readyz(one) => Ok(readyz(readiness, &query, one, audience)),
+        Route::Readyz(one) => Ok(readyz(readiness, &query, &req, one, audience)),
         Route::Startupz => Ok(startupz(readiness, &query, audience)),
+        Route::Rolloutz => rolloutz(readiness, &query, audience),
         #[cfg(feature = "prometheus")]
         Route::Metrics => metrics(readiness, &query, req.accept).await,
     };
     let answer = answer.unwrap_or_else(Response::from);
     Some(recorded(readiness, endpoint, &req, answer))
 }
+
+/// An answer of the render cache, or one rendered for this request only.
+enum Answer {
+    /// A report answer, with its `ETag`.
+    Rendered(Arc<Rendered>),
+    /// An error, or an answer no cache keeps.
+    Plain(Response),
+}
+
+/// The media types a report answer depends on the request's headers for.
+#[cfg(feature = "gzip")]
+const VARY: &str = "accept, accept-encoding, authorization";
+#[cfg(not(feature = "gzip"))]
+const VARY: &str = "accept, authorization";
+
+/// A report answer as this request gets it: `304 Not Modified` when its `If-None-Match` names
+/// the tag of a 200 answer, the gzip body when it accepts gzip (feature `gzip`).
+fn answered(answer: Answer, req: &Request<'_>) -> Response {
+    let rendered = match answer {
+        Answer::Plain(r) => return r,
+        Answer::Rendered(r) => r,
+    };
+    let header = |name: http::header::HeaderName| {
+        req.headers
+            .and_then(|h| h.get(name))
+            .and_then(|v| v.to_str().ok())
+    };
+    #[cfg(feature = "gzip")]
+    let (gzip, etag) = if header(http::header::ACCEPT_ENCODING).is_some_and(accepts_gzip) {
+        let (body, tag) = rendered.gzip();
+        (Some(body.clone()), tag.clone())
+    } else {
+        (None, rendered.etag.clone())
+    };
+    #[cfg(not(feature = "gzip"))]
+    let (gzip, etag) = (None, rendered.etag.clone());
+    let mut response = Response {
+        status: rendered.status,
+        content_type: rendered.content_type,
+        headers: Vec::new(),
+        body: Body(rendered.body.clone()),
+        etag: Some(etag),
+        gzip,
+        vary: Some(VARY),
+    };
+    let tag = response.etag.as_ref().and_then(|t| t.to_str().ok());
+    if rendered.status == 200
+        && header(http::header::IF_NONE_MATCH)
+            .is_some_and(|m| tag.is_some_and(|t| matches_tag(m, t)))
+    {
+        response.status = 304;
+        response.body = Body::default();
+        response.gzip = None;
+    }
+    response
+}
+
+/// Whether an `If-None-Match` list names `tag` (weak comparison, as RFC 9110 asks for GET).
+fn matches_tag(if_none_match: &str, tag: &str) -> bool {
+    let tag = tag.trim_start_matches("W/");
+    if_none_match
+        .split(',')
+        .map(str::trim)
+        .any(|t| t == "*" || t.trim_start_matches("W/") == tag)
+}
+
+/// Whether an `Accept-Encoding` header accepts gzip (`gzip` or `*`, with a quality above 0).
+#[cfg(feature = "gzip")]
+fn accepts_gzip(accept_encoding: &str) -> bool {
+    accept_encoding.split(',').any(|part| {
+        let mut params = part.split(';');
+        let coding = params.next().unwrap_or("").trim();
+        let q = params
+            .filter_map(|p| p.trim().strip_prefix("q="))
+            .find_map(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        q > 0.0 && (coding.eq_ignore_ascii_case("gzip") || coding == "*")
+    })
+}
+
+/// The index of a format in a cache key.
+fn format_index(format: Format) -> u8 {
+    Format::ALL.iter().position(|f| *f == format).unwrap_or(0) as u8 + 1
+}
+
+const ROUTE_CHECKLIST: u8 = 0;
+const ROUTE_ITEM: u8 = 1;
+const ROUTE_READYZ: u8 = 2;
+const ROUTE_READYZ_ONE: u8 = 3;
 
 /// Records the answer in the probe log (checks judge scrapes and probes by what they were
 /// answered), then returns it.
@@ -251,7 +441,8 @@ fn recorded(
     answer: Response,
 ) -> Response {
     let log = readiness.probe_log();
-    log.record_answer(endpoint, req.user_agent, answer.status, answer.body.len());
+    let sent = answer.gzip.as_ref().unwrap_or(answer.body.bytes()).len();
+    log.record_answer(endpoint, req.user_agent, answer.status, sent);
     answer
 }
 
@@ -261,6 +452,7 @@ enum Route<'a> {
     Livez(Option<&'a str>),
     Readyz(Option<&'a str>),
     Startupz,
+    Rolloutz,
     #[cfg(feature = "prometheus")]
     Metrics,
 }
@@ -274,6 +466,16 @@ fn for_audience(report: Arc<Report>, audience: Audience) -> Arc<Report> {
 }
 
 fn pick_format(query: &Query, accept: Option<&str>) -> Result<Format, QueryError> {
+    if query.is_empty() {
+        // The common case without a parameter: no allocation for one media type.
+        match accept.map(str::trim) {
+            None | Some("*/*" | "application/json" | "") => return Ok(Format::Json),
+            Some(one) if !one.contains([',', ';']) => {
+                return Ok(negotiate(one).unwrap_or(Format::Json))
+            }
+            _ => {}
+        }
+    }
     if let Some(name) = query.single("format")? {
         // `?format=health+json` as written in a URL: `+` decodes to a space.
         return Format::from_name(&name.replace(' ', "+")).ok_or_else(|| {
@@ -309,32 +511,65 @@ fn negotiate(accept: &str) -> Option<Format> {
 async fn checklist(
     readiness: &Readiness,
     query: &Query,
-    accept: Option<&str>,
+    req: &Request<'_>,
     audience: Audience,
-) -> Result<Response, QueryError> {
+) -> Result<Answer, QueryError> {
     query.allow(&[
         "format", "section", "group", "kind", "status", "severity", "tag", "gate",
     ])?;
-    let format = pick_format(query, accept)?;
-    let report = for_audience(readiness.report_for_answer().await, audience);
-    let report = query::filter(&report, query)?;
-    let status = if report.ready { 200 } else { 503 };
-    Ok(Response::new(
-        status,
-        format.content_type(),
-        format.render(&report),
-    ))
+    let format = pick_format(query, req.accept)?;
+    let latest = readiness.report_for_answer().await;
+    let key = Key {
+        route: ROUTE_CHECKLIST,
+        authorized: audience == Audience::Authorized,
+        format: format_index(format),
+        query: req.query.unwrap_or(""),
+        id: "",
+    };
+    cached(readiness, &latest, &key, || {
+        let report = for_audience(latest.clone(), audience);
+        let report = query::filter(&report, query)?;
+        let status = if report.ready { 200 } else { 503 };
+        Ok(Rendered::new(
+            status,
+            format.content_type(),
+            format.render(&report),
+        ))
+    })
+}
+
+/// The answer for `key` from the cache when `report` is the latest one, else rendered (and kept
+/// when it is).
+fn cached(
+    readiness: &Readiness,
+    report: &Arc<Report>,
+    key: &Key<'_>,
+    render: impl FnOnce() -> Result<Rendered, QueryError>,
+) -> Result<Answer, QueryError> {
+    let cache = readiness.render_cache();
+    let latest = readiness.is_latest(report);
+    if latest {
+        if let Some(hit) = cache.get(report, key) {
+            return Ok(Answer::Rendered(hit));
+        }
+    }
+    let rendered = Arc::new(render()?);
+    // Still the latest: a report that was replaced while it rendered must not evict the new one.
+    if latest && readiness.is_latest(report) {
+        cache.put(report, key, rendered.clone());
+    }
+    Ok(Answer::Rendered(rendered))
 }
 
 async fn item(
     readiness: &Readiness,
     id: &str,
     query: &Query,
-    accept: Option<&str>,
+    req: &Request<'_>,
     audience: Audience,
-) -> Result<Response, QueryError> {
+) -> Result<Answer, QueryError> {
     query.allow(&["format"])?;
-    let format = pick_format(query, accept)?;
+    let format = pick_format(query, req.accept)?;
     let Some(_) = readiness.checklist().get(id) else {
         let suggestion = readiness
             .checklist()
@@ -342,17 +577,38 @@ async fn item(
             .iter()
             .find(|i| i.id().ends_with(id) || id.ends_with(i.id()))
             .map(|i| i.id().to_owned());
-        return Ok(Response::json_error(
+        return Ok(Answer::Plain(Response::json_error(
             404,
             serde_json::json!({"error": format!("unknown item id `{id}`"), "id": id, "did_you_mean": suggestion}),
-        ));
+        )));
     };
-    let report = for_audience(readiness.report_for_answer().await, audience);
-    let Some(item) = report.item(id) else {
-        return Ok(Response::json_error(
+    let latest = readiness.report_for_answer().await;
+    let key = Key {
+        route: ROUTE_ITEM,
+        authorized: audience == Audience::Authorized,
+        format: format_index(format),
+        query: "",
+        id,
+    };
+    if latest.item(id).is_none() {
+        return Ok(Answer::Plain(Response::json_error(
             500,
             serde_json::json!({"error": "item missing from the report"}),
-        ));
+        )));
+    }
+    cached(readiness, &latest, &key, || {
+        Ok(render_item(
+            &for_audience(latest.clone(), audience),
+            id,
+            format,
+        ))
+    })
+}
+
+/// One item of `report` (which holds it) in `format`.
+fn render_item(report: &Report, id: &str, format: Format) -> Rendered {
+    let Some(item) = report.item(id) else {
+        return Rendered::new(500, "application/json", "{}".to_owned());
     };
     let status = if item.status == Status::Fail {
         503
@@ -363,11 +619,11 @@ async fn item(
         Format::Json => json::render_item(item),
         Format::Text => text::render_item(item),
         Format::Markdown => markdown::render_item(item),
-        Format::HealthJson => crate::report::health::render_item(&report, item),
+        Format::HealthJson => crate::report::health::render_item(report, item),
         // Whole-report formats: a report of this one item.
         other => other.render(&report.retain(|i| i.id == id)),
     };
-    Ok(Response::new(status, format.content_type(), body))
+    Rendered::new(status, format.content_type(), body)
 }
 
 /// The probe lines of `items` (the blocking items of one gate), with `?exclude=` applied.
@@ -496,7 +752,7 @@ async fn livez(
 }
 
 fn startupz(readiness: &Readiness, query: &Query, audience: Audience) -> Response {
-    let starting = readiness.availability() == crate::monitor::Availability::Starting;
+    let starting = readiness.availability() == crate::engine::Availability::Starting;
     let Some(report) = readiness.startup_report().filter(|_| !starting) else {
         let answer = ProbeAnswer {
             probe: "startupz",
@@ -540,7 +796,51 @@ async fn metrics(
     Ok(Response::new(200, content_type, body))
 }
 
-fn readyz(readiness: &Readiness, query: &Query, one: Option<&str>, audience: Audience) -> Response {
+/// `/rolloutz`: may a rollout proceed? Ready (the service's own state and its readiness gate)
+/// and no rollback recommended: 200; otherwise 503. The body says which, with the triggers
+/// that fired (their messages for authorized callers only).
+fn rolloutz(
+    readiness: &Readiness,
+    query: &Query,
+    audience: Audience,
+) -> Result<Response, QueryError> {
+    query.allow(&[])?;
+    let availability = readiness.availability();
+    let report = readiness.snapshot();
+    let ready =
+        availability == crate::Availability::Ready && report.as_ref().is_some_and(|r| r.ready);
+    let reasons: Vec<serde_json::Value> = report
+        .as_ref()
+        .map(|r| r.rollback.reasons.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .map(|reason| match audience {
+            Audience::Authorized => serde_json::json!({"id": reason.id, "message": reason.message}),
+            Audience::Anonymous => serde_json::json!({"id": reason.id}),
+        })
+        .collect();
+    let recommended = report.as_ref().is_some_and(|r| r.rollback.recommended);
+    let proceed = ready && !recommended;
+    let body = serde_json::json!({
+        "proceed": proceed,
+        "ready": ready,
+        "availability": if report.is_none() { "starting" } else { availability.as_str() },
+        "rollback": {"recommended": recommended, "reasons": reasons},
+    });
+    Ok(Response::new(
+        if proceed { 200 } else { 503 },
+        "application/json",
+        body.to_string(),
+    ))
+}
+
+fn readyz(
+    readiness: &Readiness,
+    query: &Query,
+    req: &Request<'_>,
+    one: Option<&str>,
+    audience: Audience,
+) -> Response {
     let availability = readiness.availability();
     // The service's own state (starting, draining) is no secret: it is said to anyone.
     let unavailable = |why: &'static str| {
@@ -554,13 +854,57 @@ fn readyz(readiness: &Readiness, query: &Query, one: Option<&str>, audience: Aud
     };
     // The service's own word comes first: while draining, no check is looked at.
     match availability {
-        crate::monitor::Availability::Draining => return unavailable("draining"),
-        crate::monitor::Availability::Starting => return unavailable("starting"),
-        crate::monitor::Availability::Ready => {}
+        crate::engine::Availability::Draining => return unavailable("draining"),
+        crate::engine::Availability::Starting => return unavailable("starting"),
+        crate::engine::Availability::Ready => {}
     }
     let Some(report) = readiness.snapshot() else {
         return unavailable("starting: the first evaluation has not finished");
     };
+    // The answer depends on the report, the query and the audience only: rendered once.
+    let key = Key {
+        route: if one.is_some() {
+            ROUTE_READYZ_ONE
+        } else {
+            ROUTE_READYZ
+        },
+        authorized: audience == Audience::Authorized,
+        format: 0,
+        query: req.query.unwrap_or(""),
+        id: one.unwrap_or(""),
+    };
+    let cache = readiness.render_cache();
+    let rendered = cache.get(&report, &key).unwrap_or_else(|| {
+        let answer = readyz_answer(readiness, &report, query, one, audience);
+        let rendered = Arc::new(Rendered::new(
+            answer.status,
+            answer.content_type,
+            answer.body.to_string(),
+        ));
+        if readiness.is_latest(&report) {
+            cache.put(&report, &key, rendered.clone());
+        }
+        rendered
+    });
+    Response {
+        status: rendered.status,
+        content_type: rendered.content_type,
+        headers: Vec::new(),
+        body: Body(rendered.body.clone()),
+        etag: None,
+        gzip: None,
+        vary: None,
+    }
+}
+
+/// `/readyz` of a report, rendered.
+fn readyz_answer(
+    readiness: &Readiness,
+    report: &Report,
+    query: &Query,
+    one: Option<&str>,
+    audience: Audience,
+) -> Response {
     let items = gate_items(&report.items, Gate::Readiness);
     let pending_blocks = readiness.pending_blocks();
     if let Some(id) = one {

@@ -41,3 +41,79 @@ pub fn report_schema() -> Value {
         "$defs": defs,
     })
 }
+
+impl crate::Readiness {
+    /// The OpenAPI document of this service's endpoints: [`openapi`] with the checklist's own
+    /// values as the only ones allowed: the item ids of `/readiness-checklist/{id}` and the checks
+    /// of `/livez/{id}` and `/readyz/{id}` (any other answers 404), and the `section`, `group` and
+    /// `tag` slugs of `/readiness-checklist` (any other answers 400). A probe's `exclude` stays
+    /// open, as in kube-apiserver: an id it does not answer from is named in a warning line. This is the document to serve
+    /// (the example serves it at `GET /openapi.json`) and to test the service's answers with.
+    ///
+    /// ```
+    /// use prodready::{Checklist, Item, Readiness};
+    ///
+    /// let checklist = Checklist::new("orders").item(Item::new("Orders", None, "Table writable"));
+    /// let readiness = Readiness::builder()
+    ///     .service("orders", "1.0.0")
+    ///     .checklist(checklist)
+    ///     .host(prodready::testing::FakeHost::new())
+    ///     .build()?;
+    /// let doc = readiness.openapi();
+    /// let id = &doc["paths"]["/readiness-checklist/{id}"]["get"]["parameters"][0];
+    /// assert_eq!(id["schema"]["enum"][0], "orders.table-writable");
+    /// # Ok::<(), prodready::BuildError>(())
+    /// ```
+    pub fn openapi(&self) -> Value {
+        use crate::model::{slug, Gate, Severity};
+        use std::collections::BTreeSet;
+        let items = self.checklist().items();
+        let ids = |gate: Option<Gate>| -> Value {
+            items
+                .iter()
+                .filter(|i| {
+                    gate.is_none_or(|g| i.gate_of() == g && i.severity_of() == Severity::Blocking)
+                })
+                .map(|i| Value::String(i.id().to_owned()))
+                .collect()
+        };
+        let slugs = |keys: &dyn Fn(&crate::Item) -> Vec<String>| -> Value {
+            let set: BTreeSet<String> = items.iter().flat_map(keys).collect();
+            set.into_iter().map(Value::String).collect()
+        };
+        let sections = slugs(&|i| vec![slug(i.section())]);
+        let groups = slugs(&|i| match i.group() {
+            Some(g) => vec![slug(g), format!("{}.{}", slug(i.section()), slug(g))],
+            None => Vec::new(),
+        });
+        let tags = slugs(&|i| i.tag_list().iter().map(|t| slug(t)).collect());
+        let mut doc = openapi();
+        let paths = &mut doc["paths"];
+        for (path, values) in [
+            ("/readiness-checklist/{id}", ids(None)),
+            ("/livez/{id}", ids(Some(Gate::Liveness))),
+            ("/readyz/{id}", ids(Some(Gate::Readiness))),
+        ] {
+            set_enum(&mut paths[path], "id", values);
+        }
+        for (name, values) in [("section", sections), ("group", groups), ("tag", tags)] {
+            set_enum(&mut paths["/readiness-checklist"], name, values);
+        }
+        doc
+    }
+}
+
+/// Restricts parameter `name` of `operation`'s GET to `values` (the items of an array parameter).
+fn set_enum(operation: &mut Value, name: &str, values: Value) {
+    let Some(params) = operation["get"]["parameters"].as_array_mut() else {
+        return;
+    };
+    for p in params.iter_mut().filter(|p| p["name"] == name) {
+        let schema = &mut p["schema"];
+        if schema["type"] == "array" {
+            schema["items"]["enum"] = values.clone();
+        } else {
+            schema["enum"] = values.clone();
+        }
+    }
+}

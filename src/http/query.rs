@@ -87,6 +87,25 @@ impl Query {
             .collect()
     }
 
+    /// Every value of a filter `key`, as [`Query::values`]; an error for an empty one (`?gate=`,
+    /// `?status=pass,`), which names nothing to filter by.
+    pub(super) fn filter_values(&self, key: &str) -> Result<Vec<&str>, QueryError> {
+        let empty = self
+            .pairs
+            .iter()
+            .filter(|(k, _)| k == key)
+            .any(|(_, v)| v.split(',').any(|v| v.trim().is_empty()));
+        if empty {
+            return Err(QueryError {
+                error: format!("`{key}` is given an empty value: name what to filter by"),
+                parameter: key.to_owned(),
+                value: Some(String::new()),
+                allowed: Vec::new(),
+            });
+        }
+        Ok(self.values(key))
+    }
+
     /// The one value of `key`; an error if it is given twice.
     pub(super) fn single(&self, key: &str) -> Result<Option<&str>, QueryError> {
         let mut values = self
@@ -107,6 +126,11 @@ impl Query {
     }
 
     /// Whether `key` is present, whatever its value (kube-apiserver's `verbose`).
+    /// No parameter at all.
+    pub(super) fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
+    }
+
     pub(super) fn has(&self, key: &str) -> bool {
         self.pairs.iter().any(|(k, _)| k == key)
     }
@@ -160,7 +184,7 @@ fn names(
     query: &Query,
     keys_of: impl Fn(&ItemReport) -> Vec<String>,
 ) -> Result<Option<BTreeSet<String>>, QueryError> {
-    let values = query.values(key);
+    let values = query.filter_values(key)?;
     if values.is_empty() {
         return Ok(None);
     }
@@ -185,7 +209,7 @@ fn parsed<T: FromStr + ToString + AllValues>(
     key: &str,
 ) -> Result<Vec<T>, QueryError> {
     query
-        .values(key)
+        .filter_values(key)?
         .into_iter()
         .map(|v| {
             v.parse().map_err(|_| {

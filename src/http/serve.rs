@@ -304,7 +304,7 @@ impl Readiness {
         B::Data: Send,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
-        self.set_availability(crate::monitor::Availability::Starting);
+        self.set_availability(crate::engine::Availability::Starting);
         let (stop, stopped) = watch::channel(false);
         let mut servers = JoinSet::new();
         servers.spawn(accept_loop(

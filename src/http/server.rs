@@ -103,10 +103,6 @@ async fn answer(
     let head = req.method() == hyper::Method::HEAD;
     answer.into_http().map(|body| {
         // HEAD answers carry the headers of GET and no body.
-        Full::new(if head {
-            Bytes::new()
-        } else {
-            Bytes::from(body)
-        })
+        Full::new(if head { Bytes::new() } else { body })
     })
 }

@@ -358,28 +358,8 @@ impl Checklist {
     }
 
     fn closest(&self, id: &str) -> Option<String> {
-        self.items
-            .iter()
-            .map(|i| (edit_distance(&i.id, id), &i.id))
-            .filter(|(d, _)| *d <= (id.len() / 4).max(2))
-            .min_by_key(|(d, _)| *d)
-            .map(|(_, id)| id.clone())
+        super::id::closest(id, self.items.iter().map(|i| i.id.as_str())).map(str::to_owned)
     }
-}
-
-/// Levenshtein distance, for "did you mean" hints.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]

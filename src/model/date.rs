@@ -117,6 +117,80 @@ fn civil_from_days(days: i64) -> (i32, u8, u8) {
     (year as i32, month, day)
 }
 
+#[cfg_attr(not(feature = "prometheus"), allow(dead_code))]
+/// Howard Hinnant's `days_from_civil`: (year, month, day) to days since 1970-01-01.
+fn days_from_civil(year: i32, month: u8, day: u8) -> i64 {
+    let y = i64::from(year) - i64::from(month <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+impl Date {
+    #[cfg_attr(not(feature = "prometheus"), allow(dead_code))]
+    /// Seconds since the Unix epoch at the end of this UTC day (the first second of the next):
+    /// when a waiver `until` this day stops applying.
+    pub(crate) fn end_unix_seconds(&self) -> i64 {
+        (days_from_civil(self.year, self.month, self.day) + 1) * 86_400
+    }
+}
+
+#[cfg_attr(not(feature = "prometheus"), allow(dead_code))]
+/// The Unix time of an RFC 3339 timestamp (`2026-12-20T10:00:00Z`, fractions and `±hh:mm`
+/// offsets allowed), or `None` when it is not one.
+pub(crate) fn parse_rfc3339(text: &str) -> Option<f64> {
+    let (date, rest) = text.split_once(['T', 't', ' '])?;
+    let date: Date = date.parse().ok()?;
+    let b = rest.as_bytes();
+    if b.len() < 8 || b[2] != b':' || b[5] != b':' {
+        return None;
+    }
+    let two = |i: usize| -> Option<i64> {
+        let s = rest.get(i..i + 2)?;
+        s.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| s.parse().ok())?
+    };
+    let (h, mi, sec) = (two(0)?, two(3)?, two(6)?);
+    if h > 23 || mi > 59 || sec > 60 {
+        return None;
+    }
+    let mut tail = &rest[8..];
+    let mut fraction = 0.0;
+    if let Some(f) = tail.strip_prefix('.') {
+        let digits = f.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        fraction = format!("0.{}", &f[..digits]).parse().ok()?;
+        tail = &f[digits..];
+    }
+    let offset = match tail {
+        "Z" | "z" => 0,
+        _ => {
+            let sign = match tail.as_bytes().first()? {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let o = tail.get(1..)?;
+            if o.len() != 5 || o.as_bytes()[2] != b':' {
+                return None;
+            }
+            let (oh, om) = (
+                o.get(0..2)?.parse::<i64>().ok()?,
+                o.get(3..5)?.parse::<i64>().ok()?,
+            );
+            sign * (oh * 3600 + om * 60)
+        }
+    };
+    let days = days_from_civil(date.year, date.month, date.day);
+    Some((days * 86_400 + h * 3600 + mi * 60 + sec - offset) as f64 + fraction)
+}
+
 /// `time` as an RFC 3339 UTC timestamp with millisecond precision.
 pub(crate) fn rfc3339(time: SystemTime) -> String {
     let secs = unix_seconds(time);
@@ -199,5 +273,36 @@ mod tests {
         assert_eq!(rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00.000Z");
         let before = UNIX_EPOCH - Duration::from_secs(86_400);
         assert_eq!(Date::from_system_time(before).to_string(), "1969-12-31");
+    }
+
+    #[test]
+    fn rfc3339_timestamps_parse_to_unix_time() {
+        assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0.0));
+        assert_eq!(parse_rfc3339("2026-12-20T10:00:00Z"), Some(1_797_760_800.0));
+        assert_eq!(
+            parse_rfc3339("2026-12-20T11:30:00+01:30"),
+            Some(1_797_760_800.0)
+        );
+        assert_eq!(
+            parse_rfc3339("2026-12-20T10:00:00.250Z"),
+            Some(1_797_760_800.25)
+        );
+        let now = SystemTime::now();
+        let back = parse_rfc3339(&rfc3339(now)).unwrap();
+        assert!((back - unix_seconds(now) as f64).abs() < 1.0);
+        for bad in [
+            "2026-12-20",
+            "2026-12-20T10:00Z",
+            "2026-13-01T00:00:00Z",
+            "2026-12-20T25:00:00Z",
+            "2026-12-20T10:00:00+1",
+        ] {
+            assert_eq!(parse_rfc3339(bad), None, "{bad}");
+        }
+        let d: Date = "2027-06-30".parse().unwrap();
+        assert_eq!(
+            d.end_unix_seconds(),
+            parse_rfc3339("2027-07-01T00:00:00Z").unwrap() as i64
+        );
     }
 }

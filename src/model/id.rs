@@ -1,27 +1,22 @@
 //! Item ids: `slug(section).slug(group).slug(title)`.
 
+mod rule {
+    #![allow(unreachable_pub)]
+    include!("id_rule.rs");
+}
+
+pub(crate) use rule::closest;
+
 /// Lowercases `text` and turns every run of characters other than ASCII letters and digits into
-/// one `-`, trimming dashes at both ends.
+/// one `-`, trimming dashes at both ends. The `#[check]` and `checklist!` macros apply the same
+/// rule while compiling (they include the same source file).
 ///
 /// ```
 /// assert_eq!(prodready::slug("Code coverage meets threshold (>80%)"), "code-coverage-meets-threshold-80");
 /// assert_eq!(prodready::slug("Authentication & Authorization"), "authentication-authorization");
 /// ```
 pub fn slug(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut dash = false;
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() {
-            if dash && !out.is_empty() {
-                out.push('-');
-            }
-            dash = false;
-            out.push(c.to_ascii_lowercase());
-        } else {
-            dash = true;
-        }
-    }
-    out
+    rule::slug(text)
 }
 
 /// The id of the item `title` in `section` and, when the section has groups, `group`.
@@ -37,10 +32,7 @@ pub fn slug(text: &str) -> String {
 /// );
 /// ```
 pub fn item_id(section: &str, group: Option<&str>, title: &str) -> String {
-    match group {
-        Some(group) => format!("{}.{}.{}", slug(section), slug(group), slug(title)),
-        None => format!("{}.{}", slug(section), slug(title)),
-    }
+    rule::item_id(section, group, title)
 }
 
 #[cfg(test)]
@@ -54,5 +46,12 @@ mod tests {
         assert_eq!(slug("TLS/SSL enabled"), "tls-ssl-enabled");
         assert_eq!(slug("Ünïcode—dash"), "n-code-dash");
         assert_eq!(slug("!!!"), "");
+    }
+
+    #[test]
+    fn closest_suggests_only_likely_typos() {
+        let ids = ["s.g.alpha", "s.g.beta"];
+        assert_eq!(closest("s.g.alhpa", ids), Some("s.g.alpha"));
+        assert_eq!(closest("x.y.zzzzzz", ids), None);
     }
 }

@@ -41,6 +41,10 @@ pub struct Item {
     pub(crate) bound_by: Option<String>,
 }
 
+/// The tag that makes an item a rollback trigger ([`Item::rollback_trigger`]): it travels with
+/// the item into every report ([`ItemReport::tags`](crate::ItemReport::tags)).
+pub const ROLLBACK_TRIGGER_TAG: &str = "rollback-trigger";
+
 impl Item {
     /// An item titled `title` in `section` and (optionally) `group`; its id follows the slug rule.
     /// Defaults: kind `probe`, severity `blocking`, the kind's gate ([`Gate::default_for`]), no check.
@@ -102,6 +106,20 @@ impl Item {
     pub fn tags<S: Into<String>>(mut self, tags: impl IntoIterator<Item = S>) -> Self {
         self.tags.extend(tags.into_iter().map(Into::into));
         self
+    }
+
+    /// Makes the item a rollback trigger: when it fails, the report recommends a rollback and
+    /// names it as the reason. Marked with the tag [`ROLLBACK_TRIGGER_TAG`].
+    pub fn rollback_trigger(mut self) -> Self {
+        if !self.is_rollback_trigger() {
+            self.tags.push(ROLLBACK_TRIGGER_TAG.to_owned());
+        }
+        self
+    }
+
+    /// Whether the item is a rollback trigger ([`Item::rollback_trigger`]).
+    pub fn is_rollback_trigger(&self) -> bool {
+        self.tags.iter().any(|t| t == ROLLBACK_TRIGGER_TAG)
     }
 
     /// Items (by id) that must not fail for this one to run; if one fails, this item is `skipped`.

@@ -9,7 +9,7 @@ mod waiver;
 pub use checklist::{Checklist, ChecklistError, ChecklistErrors};
 pub use date::{Date, DateError};
 pub use id::{item_id, slug};
-pub use item::Item;
+pub use item::{Item, ROLLBACK_TRIGGER_TAG};
 pub use waiver::Waiver;
 
 pub(crate) use date::{millis, rfc3339};

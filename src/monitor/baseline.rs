@@ -94,11 +94,7 @@ impl NoRegressions {
 #[async_trait::async_trait]
 impl Check for NoRegressions {
     async fn run(&self, ctx: &Context) -> Outcome {
-        let Some(spec) = self
-            .spec
-            .as_ref()
-            .or_else(|| ctx.resource::<BaselineSpec>())
-        else {
+        let Some(spec) = ctx.spec(&self.spec) else {
             return Outcome::warn("no baseline declared: nothing to compare with")
                 .remediation("record `Baseline::record(&monitor, version)` after a good run and declare the file with `BaselineSpec::new(path)`");
         };

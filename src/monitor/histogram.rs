@@ -4,6 +4,7 @@
 //! sub-buckets, so a percentile is off by at most 12.5 %. 272 `u32` counters cover up to about
 //! 19 hours: memory is fixed whatever the request count.
 
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -57,28 +58,13 @@ fn upper_bound(b: usize) -> u64 {
 }
 
 impl Histogram {
+    #[cfg(test)]
     pub(crate) fn record(&mut self, us: u64) {
         let b = bucket_of(us);
         self.counts[b] = self.counts[b].saturating_add(1);
         self.total += 1;
         self.max_us = self.max_us.max(us);
         self.sum_us = self.sum_us.saturating_add(us);
-    }
-
-    pub(crate) fn merge(&mut self, other: &Histogram) {
-        for (a, b) in self.counts.iter_mut().zip(other.counts.iter()) {
-            *a = a.saturating_add(*b);
-        }
-        self.total += other.total;
-        self.max_us = self.max_us.max(other.max_us);
-        self.sum_us = self.sum_us.saturating_add(other.sum_us);
-    }
-
-    pub(crate) fn clear(&mut self) {
-        self.counts.fill(0);
-        self.total = 0;
-        self.max_us = 0;
-        self.sum_us = 0;
     }
 
     /// How many values were recorded.
@@ -131,7 +117,7 @@ pub(crate) fn exact_bounds_us(from_exp: u32, to_exp: u32) -> Vec<u64> {
         .collect()
 }
 
-/// Request counters for one time slot.
+/// Request counters for one time slot, as read (a plain copy of a [`Window`]'s atomics).
 #[derive(Clone, Default)]
 pub(crate) struct Counts {
     pub(crate) requests: u64,
@@ -140,83 +126,247 @@ pub(crate) struct Counts {
     pub(crate) latency: Histogram,
 }
 
-impl Counts {
-    fn merge(&mut self, other: &Counts) {
-        self.requests += other.requests;
-        self.server_errors += other.server_errors;
-        self.client_errors += other.client_errors;
-        self.latency.merge(&other.latency);
-    }
+/// A counter cell: `u32` in the ring's slots (a slot holds seconds of traffic), `u64` in the
+/// running total.
+trait Cell: Sync + Send {
+    fn zero() -> Self;
+    fn incr(&self);
+    fn add(&self, n: u64);
+    fn get(&self) -> u64;
+    fn reset(&self);
+}
 
-    fn clear(&mut self) {
-        self.requests = 0;
-        self.server_errors = 0;
-        self.client_errors = 0;
-        self.latency.clear();
+impl Cell for AtomicU32 {
+    fn zero() -> Self {
+        AtomicU32::new(0)
     }
-
-    pub(crate) fn record(&mut self, status: u16, latency_us: u64) {
-        self.requests += 1;
-        match status {
-            500..=599 => self.server_errors += 1,
-            400..=499 => self.client_errors += 1,
-            _ => {}
-        }
-        self.latency.record(latency_us);
+    fn incr(&self) {
+        self.fetch_add(1, Ordering::Relaxed);
+    }
+    fn add(&self, n: u64) {
+        self.fetch_add(u32::try_from(n).unwrap_or(u32::MAX), Ordering::Relaxed);
+    }
+    fn get(&self) -> u64 {
+        u64::from(self.load(Ordering::Relaxed))
+    }
+    fn reset(&self) {
+        self.store(0, Ordering::Relaxed);
     }
 }
 
-/// A ring of time slots plus a running total since the start: a sliding window in fixed memory.
+impl Cell for AtomicU64 {
+    fn zero() -> Self {
+        AtomicU64::new(0)
+    }
+    fn incr(&self) {
+        self.fetch_add(1, Ordering::Relaxed);
+    }
+    fn add(&self, n: u64) {
+        self.fetch_add(n, Ordering::Relaxed);
+    }
+    fn get(&self) -> u64 {
+        self.load(Ordering::Relaxed)
+    }
+    fn reset(&self) {
+        self.store(0, Ordering::Relaxed);
+    }
+}
+
+/// Counters updated without a lock: one atomic add per bucket hit, one for the sum, a load (and
+/// rarely a `fetch_max`) for the max, one add per error. The request count is the buckets' sum.
+struct AtomicCounts<C> {
+    buckets: Box<[C]>,
+    server_errors: AtomicU64,
+    client_errors: AtomicU64,
+    sum_us: AtomicU64,
+    max_us: AtomicU64,
+}
+
+impl<C: Cell> AtomicCounts<C> {
+    fn new() -> Self {
+        Self {
+            buckets: (0..BUCKETS).map(|_| C::zero()).collect(),
+            server_errors: AtomicU64::new(0),
+            client_errors: AtomicU64::new(0),
+            sum_us: AtomicU64::new(0),
+            max_us: AtomicU64::new(0),
+        }
+    }
+
+    fn record(&self, status: u16, us: u64) {
+        self.buckets[bucket_of(us)].incr();
+        self.sum_us.fetch_add(us, Ordering::Relaxed);
+        if self.max_us.load(Ordering::Relaxed) < us {
+            self.max_us.fetch_max(us, Ordering::Relaxed);
+        }
+        match status {
+            500..=599 => self.server_errors.fetch_add(1, Ordering::Relaxed),
+            400..=499 => self.client_errors.fetch_add(1, Ordering::Relaxed),
+            _ => 0,
+        };
+    }
+
+    fn reset(&self) {
+        self.buckets.iter().for_each(C::reset);
+        self.server_errors.store(0, Ordering::Relaxed);
+        self.client_errors.store(0, Ordering::Relaxed);
+        self.sum_us.store(0, Ordering::Relaxed);
+        self.max_us.store(0, Ordering::Relaxed);
+    }
+
+    /// Moves what these counters hold into `into` (a slot retiring into the running total).
+    fn retire_into<D: Cell>(&self, into: &AtomicCounts<D>) {
+        for (c, d) in self.buckets.iter().zip(into.buckets.iter()) {
+            let n = c.get();
+            if n > 0 {
+                d.add(n);
+            }
+        }
+        for (c, d) in [
+            (&self.server_errors, &into.server_errors),
+            (&self.client_errors, &into.client_errors),
+            (&self.sum_us, &into.sum_us),
+        ] {
+            d.fetch_add(c.load(Ordering::Relaxed), Ordering::Relaxed);
+        }
+        into.max_us
+            .fetch_max(self.max_us.load(Ordering::Relaxed), Ordering::Relaxed);
+        self.reset();
+    }
+
+    /// Adds what these counters hold to `out`.
+    fn add_to(&self, out: &mut Counts) {
+        let mut requests = 0u64;
+        for (o, c) in out.latency.counts.iter_mut().zip(self.buckets.iter()) {
+            let n = c.get();
+            requests += n;
+            *o = o.saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
+        }
+        out.requests += requests;
+        out.latency.total += requests;
+        out.latency.sum_us = out
+            .latency
+            .sum_us
+            .saturating_add(self.sum_us.load(Ordering::Relaxed));
+        out.latency.max_us = out.latency.max_us.max(self.max_us.load(Ordering::Relaxed));
+        out.server_errors += self.server_errors.load(Ordering::Relaxed);
+        out.client_errors += self.client_errors.load(Ordering::Relaxed);
+    }
+}
+
+/// A duration in whole microseconds, without 128-bit arithmetic (saturating after 584,000 years).
+pub(crate) fn micros(d: Duration) -> u64 {
+    d.as_secs()
+        .saturating_mul(1_000_000)
+        .saturating_add(u64::from(d.subsec_micros()))
+}
+
+/// The slot number an empty ring slot carries.
+const EMPTY: u64 = u64::MAX;
+
+struct Slot {
+    number: AtomicU64,
+    counts: AtomicCounts<AtomicU32>,
+}
+
+/// A ring of time slots plus what older slots held: a sliding window in fixed memory, recorded
+/// into from any thread without a lock. A request costs two atomic adds (its bucket, the sum),
+/// a load for the max, and one add more when it is an error.
+///
+/// The first request of a new slot number claims the ring slot (a compare-and-swap) and moves
+/// what it held into the running total; a request recorded concurrently into that slot in the
+/// instant of the move may be counted in the new period rather than the old one. A request whose
+/// slot was already reused for a later period is counted in the total only.
 pub(crate) struct Window {
-    slot: Duration,
-    /// `(slot number, counts)`; a slot whose number is old is stale and reused.
-    ring: Vec<(u64, Counts)>,
-    total: Counts,
+    slot_us: u64,
+    ring: Box<[Slot]>,
+    /// What the slots held before they were reused.
+    retired: AtomicCounts<AtomicU64>,
     start: Instant,
 }
 
 impl Window {
     pub(crate) fn new(start: Instant, slot: Duration, slots: usize) -> Self {
         Self {
-            slot,
-            ring: vec![(u64::MAX, Counts::default()); slots.max(1)],
-            total: Counts::default(),
+            slot_us: (slot.as_micros().min(u128::from(u64::MAX)) as u64).max(1),
+            ring: (0..slots.max(1))
+                .map(|_| Slot {
+                    number: AtomicU64::new(EMPTY),
+                    counts: AtomicCounts::new(),
+                })
+                .collect(),
+            retired: AtomicCounts::new(),
             start,
         }
     }
 
     fn slot_number(&self, at: Instant) -> u64 {
-        (at.saturating_duration_since(self.start).as_micros() / self.slot.as_micros().max(1)) as u64
+        micros(at.saturating_duration_since(self.start)) / self.slot_us
     }
 
-    pub(crate) fn record(&mut self, at: Instant, status: u16, latency_us: u64) {
-        let n = self.slot_number(at);
-        let len = self.ring.len() as u64;
-        let (number, counts) = &mut self.ring[(n % len) as usize];
-        if *number != n {
-            *number = n;
-            counts.clear();
+    #[cfg(test)]
+    pub(crate) fn record(&self, at: Instant, status: u16, latency_us: u64) {
+        self.record_at(
+            micros(at.saturating_duration_since(self.start)),
+            status,
+            latency_us,
+        );
+    }
+
+    /// [`Window::record`] at `at_us` microseconds after the window's start.
+    pub(crate) fn record_at(&self, at_us: u64, status: u16, latency_us: u64) {
+        let n = at_us / self.slot_us;
+        let slot = &self.ring[(n % self.ring.len() as u64) as usize];
+        let mut current = slot.number.load(Ordering::Acquire);
+        while current != n {
+            if current != EMPTY && current > n {
+                // The slot already holds a later period: too late for the window.
+                self.retired.record(status, latency_us);
+                return;
+            }
+            match slot
+                .number
+                .compare_exchange(current, n, Ordering::AcqRel, Ordering::Acquire)
+            {
+                Ok(_) => {
+                    slot.counts.retire_into(&self.retired);
+                    current = n;
+                }
+                Err(seen) => current = seen,
+            }
         }
-        counts.record(status, latency_us);
-        self.total.record(status, latency_us);
+        slot.counts.record(status, latency_us);
     }
 
     /// Everything recorded within `span` before `now` (rounded up to whole slots; at most the
     /// ring's length), or since the start when `span` is `None`.
+    #[cfg(test)]
     pub(crate) fn sum(&self, now: Instant, span: Option<Duration>) -> Counts {
+        let mut out = Counts::default();
+        self.sum_into(now, span, &mut out);
+        out
+    }
+
+    /// [`Window::sum`], added to `out`.
+    pub(crate) fn sum_into(&self, now: Instant, span: Option<Duration>, out: &mut Counts) {
         let Some(span) = span else {
-            return self.total.clone();
+            self.retired.add_to(out);
+            for slot in self.ring.iter() {
+                if slot.number.load(Ordering::Acquire) != EMPTY {
+                    slot.counts.add_to(out);
+                }
+            }
+            return;
         };
         let current = self.slot_number(now);
-        let wanted = (span.as_micros().div_ceil(self.slot.as_micros().max(1)) as u64).max(1);
+        let wanted = (span.as_micros().div_ceil(u128::from(self.slot_us)) as u64).max(1);
         let oldest = current.saturating_sub(wanted - 1);
-        let mut out = Counts::default();
-        for (number, counts) in &self.ring {
-            if *number != u64::MAX && *number >= oldest && *number <= current {
-                out.merge(counts);
+        for slot in self.ring.iter() {
+            let number = slot.number.load(Ordering::Acquire);
+            if number != EMPTY && number >= oldest && number <= current {
+                slot.counts.add_to(out);
             }
         }
-        out
     }
 }
 
@@ -287,7 +437,7 @@ mod tests {
     #[test]
     fn window_forgets_old_slots_but_keeps_the_total() {
         let start = Instant::now();
-        let mut w = Window::new(start, Duration::from_secs(10), 6);
+        let w = Window::new(start, Duration::from_secs(10), 6);
         w.record(start, 500, 100);
         w.record(start + Duration::from_secs(35), 200, 100);
         let later = start + Duration::from_secs(65);

@@ -2,7 +2,14 @@
 //! it, the classic Prometheus text format 0.0.4 (feature `prometheus`). Both pass
 //! `promtool check metrics` whatever traffic the service has seen.
 //!
+//! - `prodready_build_info{service,version}` (gauge): 1, the series to join the others with
 //! - `prodready_item_status{id,status}` (gauge): 1 for the item's status, 0 for the others
+//! - `prodready_item_info{id,kind,severity,gate}` (gauge): 1 for each item
+//! - `prodready_compliant`, `prodready_startup` (gauges): 1 when the checklist is compliant,
+//!   when the startup gate passes
+//! - `prodready_waiver_expiry_timestamp_seconds{id}`,
+//!   `prodready_attestation_expiry_timestamp_seconds{id}` (gauges): when a waived item's waiver
+//!   stops applying, when a passing attestation expires (Unix time)
 //! - `prodready_item_duration_seconds{id}`, `prodready_evaluation_duration_seconds` (gauges)
 //! - `prodready_ready`, `prodready_rollback_recommended`, `prodready_trigger_fired{id}` (gauges)
 //! - `prodready_requests{window}`, `prodready_request_errors{window}`,
@@ -17,8 +24,9 @@
 mod encode;
 
 use super::{LogMonitor, RequestMonitor};
+use crate::model::date::parse_rfc3339;
 use crate::report::Report;
-use crate::{Context, Readiness, Status};
+use crate::{Context, Date, Kind, Readiness, Status};
 use encode::{encode, Dialect, Family, Type};
 use std::time::Duration;
 
@@ -131,7 +139,12 @@ pub(crate) fn render_from_context(ctx: &Context) -> (String, bool) {
         .and_then(crate::probes::LatestReport::get)
     {
         Some(report) => {
-            let is_trigger = |id: &str| id.starts_with(super::TRIGGER_PREFIX);
+            let is_trigger = |id: &str| {
+                report
+                    .items
+                    .iter()
+                    .any(|i| i.id == id && i.is_rollback_trigger())
+            };
             (
                 encode(
                     &families_with(&report, is_trigger, ctx),
@@ -160,7 +173,42 @@ fn families_with(report: &Report, is_trigger: impl Fn(&str) -> bool, ctx: &Conte
         Type::Gauge,
         "1 when the rollback trigger fired",
     );
+    let mut info = Family::new(
+        "prodready_item_info",
+        Type::Gauge,
+        "1 for each item, with its kind, severity and gate",
+    );
+    let mut waivers = Family::new(
+        "prodready_waiver_expiry_timestamp_seconds",
+        Type::Gauge,
+        "When the waiver of a waived item stops applying (Unix time)",
+    );
+    let mut attestations = Family::new(
+        "prodready_attestation_expiry_timestamp_seconds",
+        Type::Gauge,
+        "When the attestation an item passes on expires (Unix time)",
+    );
     for item in &report.items {
+        info.push(
+            &[
+                ("id", &item.id),
+                ("kind", item.kind.as_str()),
+                ("severity", item.severity.as_str()),
+                ("gate", item.gate.as_str()),
+            ],
+            1.0,
+        );
+        let detail = |key: &str| item.details.get(key).and_then(|v| v.as_str());
+        if item.status == Status::Waived {
+            if let Some(last) = detail("waiver_expires").and_then(|d| d.parse::<Date>().ok()) {
+                waivers.push(&[("id", &item.id)], last.end_unix_seconds() as f64);
+            }
+        }
+        if item.kind == Kind::Attestation && item.status == Status::Pass {
+            if let Some(at) = detail("expires_at").and_then(parse_rfc3339) {
+                attestations.push(&[("id", &item.id)], at);
+            }
+        }
         for s in Status::ALL {
             let v = if item.status == *s { 1.0 } else { 0.0 };
             status.push(&[("id", &item.id), ("status", s.as_str())], v);
@@ -176,10 +224,36 @@ fn families_with(report: &Report, is_trigger: impl Fn(&str) -> bool, ctx: &Conte
         f.push(&[], v);
         f
     };
+    let mut build = Family::new(
+        "prodready_build_info",
+        Type::Gauge,
+        "1, with the service's name and version",
+    );
+    build.push(
+        &[
+            ("service", &report.service.name),
+            ("version", &report.service.version),
+        ],
+        1.0,
+    );
     let mut out = vec![
+        build,
         status,
+        info,
         duration,
         triggers,
+        waivers,
+        attestations,
+        single(
+            "prodready_compliant",
+            "1 when every item is pass, waived or not applicable",
+            f64::from(u8::from(report.compliant)),
+        ),
+        single(
+            "prodready_startup",
+            "1 when the startup gate passes",
+            f64::from(u8::from(report.startup)),
+        ),
         single(
             "prodready_ready",
             "1 when the service is ready",
@@ -247,94 +321,18 @@ fn negotiate(accept: Option<&str>) -> Dialect {
     best.map_or(Dialect::OpenMetrics, |(_, _, d)| d)
 }
 
-/// One sample of a parsed exposition.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Sample {
-    /// The metric name.
-    pub name: String,
-    /// Label pairs, in order.
-    pub labels: Vec<(String, String)>,
-    /// The value.
-    pub value: f64,
-}
+pub use super::exposition::{ParseError, Sample};
 
-/// Why an exposition does not parse.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("line {line}: {problem}")]
-pub struct ParseError {
-    /// 1-based line number.
-    pub line: usize,
-    /// What is wrong.
-    pub problem: String,
-}
-
-/// Parses Prometheus text exposition / OpenMetrics text into samples (comments checked for
-/// shape, `# EOF` required last when present).
+/// Parses Prometheus text exposition / OpenMetrics text into samples, with the one exposition
+/// parser ([`exposition::samples`](super::exposition::samples)): OpenMetrics when a `# EOF`
+/// line is present (then nothing may follow it), the Prometheus text format otherwise.
 pub fn parse_exposition(text: &str) -> Result<Vec<Sample>, ParseError> {
-    let mut out = Vec::new();
-    let mut eof = false;
-    for (n, line) in text.lines().enumerate() {
-        let err = |problem: &str| ParseError {
-            line: n + 1,
-            problem: problem.to_owned(),
-        };
-        if eof {
-            return Err(err("content after `# EOF`"));
-        }
-        if line == "# EOF" {
-            eof = true;
-            continue;
-        }
-        if let Some(c) = line.strip_prefix("# ") {
-            if !["HELP ", "TYPE ", "UNIT "].iter().any(|p| c.starts_with(p)) {
-                return Err(err("a comment that is not HELP, TYPE, UNIT or EOF"));
-            }
-            continue;
-        }
-        if line.is_empty() {
-            continue;
-        }
-        let name_end = line.find(['{', ' ']).ok_or_else(|| err("no value"))?;
-        let name = &line[..name_end];
-        if name.is_empty()
-            || !name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
-        {
-            return Err(err("bad metric name"));
-        }
-        let mut rest = &line[name_end..];
-        let mut labels = Vec::new();
-        if let Some(r) = rest.strip_prefix('{') {
-            let close = r.find('}').ok_or_else(|| err("unclosed `{`"))?;
-            for pair in r[..close].split(',').filter(|p| !p.is_empty()) {
-                let (k, v) = pair
-                    .split_once('=')
-                    .ok_or_else(|| err("label without `=`"))?;
-                let v = v
-                    .strip_prefix('"')
-                    .and_then(|v| v.strip_suffix('"'))
-                    .ok_or_else(|| err("unquoted label value"))?;
-                labels.push((k.to_owned(), v.to_owned()));
-            }
-            rest = &r[close + 1..];
-        }
-        let value = rest
-            .split_whitespace()
-            .next()
-            .ok_or_else(|| err("no value"))?;
-        let value = match value {
-            "+Inf" => f64::INFINITY,
-            "-Inf" => f64::NEG_INFINITY,
-            v => v.parse::<f64>().map_err(|_| err("value is not a number"))?,
-        };
-        out.push(Sample {
-            name: name.to_owned(),
-            labels,
-            value,
-        });
-    }
-    Ok(out)
+    let syntax = if text.lines().any(|l| l == "# EOF") {
+        super::exposition::Syntax::OpenMetrics
+    } else {
+        super::exposition::Syntax::Prometheus
+    };
+    super::exposition::samples(text, syntax)
 }
 
 #[cfg(test)]

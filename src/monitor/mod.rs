@@ -63,17 +63,12 @@ pub use triggers::{
     TriggerCheck, Triggers,
 };
 
-pub use crate::engine::{Availability, StatusChange};
 pub use crate::report::{Rollback, RollbackReason};
 
 use crate::Check;
 use std::sync::Arc;
 
-/// The path Prometheus scrapes.
-pub const METRICS_PATH: &str = "/metrics";
-
-/// The id prefix of the standard checklist's rollback triggers.
-pub const TRIGGER_PREFIX: &str = "rollback-plan.triggers.";
+pub use crate::http::METRICS_PATH;
 
 /// The standard checklist's items this module verifies, each with its default check.
 pub(crate) fn standard_bindings() -> Vec<(&'static str, Arc<dyn Check>)> {

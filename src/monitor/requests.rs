@@ -1,12 +1,12 @@
 //! The request monitor: a `tower` layer recording, per route and overall, request counts, error
 //! ratio and latency percentiles over sliding windows, in fixed memory.
 
-use super::histogram::{Counts, Window};
+use super::histogram::{micros, Counts, Window};
 use pin_project_lite::pin_project;
-use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 use tokio::time::Instant;
@@ -42,18 +42,110 @@ pub struct RequestStats {
     pub p99_ms: Option<f64>,
 }
 
-struct Routes {
-    overall: Window,
-    by_route: HashMap<String, Window>,
+/// One tracked route: its name (the matched route pattern, or the path) and its window.
+struct RouteSlot {
+    name: Box<str>,
+    window: Window,
 }
 
 struct Shared {
     started: Instant,
     slot: Duration,
     slots: usize,
-    max_routes: usize,
     count_4xx: bool,
-    routes: Mutex<Routes>,
+    /// The tracked routes (every request is in exactly one of them or in `other`: the overall
+    /// figures are their sum, so a request updates one window), filled in order; `len` of them are set. Looked up without a lock.
+    routes: Box<[OnceLock<RouteSlot>]>,
+    len: AtomicUsize,
+    /// Requests beyond the route cap.
+    other: OnceLock<Window>,
+    /// Held only while a new route is added.
+    adding: Mutex<()>,
+}
+
+impl Shared {
+    fn window(&self) -> Window {
+        Window::new(self.started, self.slot, self.slots)
+    }
+
+    fn tracked(&self) -> impl Iterator<Item = &RouteSlot> {
+        let len = self.len.load(Ordering::Acquire);
+        self.routes[..len].iter().filter_map(OnceLock::get)
+    }
+
+    /// The route `name` is counted under: a tracked route, a new one while there is room, else
+    /// [`OTHER_ROUTES`].
+    fn route_index(&self, name: &str) -> RouteIndex {
+        if let Some(i) = self.tracked().position(|r| &*r.name == name) {
+            return RouteIndex::Tracked(i);
+        }
+        let _adding = self.adding.lock().unwrap_or_else(|p| p.into_inner());
+        let len = self.len.load(Ordering::Acquire);
+        if let Some(i) = self.tracked().position(|r| &*r.name == name) {
+            return RouteIndex::Tracked(i);
+        }
+        if len >= self.routes.len() {
+            return RouteIndex::Other;
+        }
+        let _ = self.routes[len].set(RouteSlot {
+            name: name.into(),
+            window: self.window(),
+        });
+        self.len.store(len + 1, Ordering::Release);
+        RouteIndex::Tracked(len)
+    }
+
+    /// Microseconds since the monitor started: every window starts then.
+    fn now_us(&self) -> u64 {
+        micros(Instant::now().saturating_duration_since(self.started))
+    }
+
+    fn record(&self, route: RouteIndex, at_us: u64, status: u16, us: u64) {
+        match route {
+            RouteIndex::Tracked(i) => {
+                if let Some(r) = self.routes[i].get() {
+                    r.window.record_at(at_us, status, us);
+                }
+            }
+            RouteIndex::Other => self
+                .other
+                .get_or_init(|| self.window())
+                .record_at(at_us, status, us),
+        }
+    }
+
+    /// Every route together over `window`.
+    fn overall(&self, now: Instant, window: Option<Duration>) -> Counts {
+        let mut out = Counts::default();
+        for r in self.tracked() {
+            r.window.sum_into(now, window, &mut out);
+        }
+        if let Some(other) = self.other.get() {
+            other.sum_into(now, window, &mut out);
+        }
+        out
+    }
+
+    fn find(&self, route: &str) -> Option<&Window> {
+        if route == OTHER_ROUTES {
+            if let Some(w) = self.other.get() {
+                return Some(w);
+            }
+        }
+        self.tracked()
+            .find(|r| &*r.name == route)
+            .map(|r| &r.window)
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum RouteIndex {
+    Tracked(usize),
+    Other,
+}
+
+fn slots(max_routes: usize) -> Box<[OnceLock<RouteSlot>]> {
+    (0..max_routes).map(|_| OnceLock::new()).collect()
 }
 
 /// Per-route and overall request figures over sliding windows. Cheap to clone; clones share
@@ -96,12 +188,11 @@ impl RequestMonitor {
                 started,
                 slot,
                 slots: slots.max(1),
-                max_routes: 32,
                 count_4xx: false,
-                routes: Mutex::new(Routes {
-                    overall: Window::new(started, slot, slots),
-                    by_route: HashMap::new(),
-                }),
+                routes: self::slots(32),
+                len: AtomicUsize::new(0),
+                other: OnceLock::new(),
+                adding: Mutex::new(()),
             }),
         }
     }
@@ -117,7 +208,9 @@ impl RequestMonitor {
     /// The most routes tracked one by one (default 32). Call before cloning the monitor.
     pub fn max_routes(mut self, max: usize) -> Self {
         if let Some(s) = Arc::get_mut(&mut self.shared) {
-            s.max_routes = max;
+            if s.len.load(Ordering::Acquire) == 0 {
+                s.routes = slots(max);
+            }
         }
         self
     }
@@ -139,54 +232,40 @@ impl RequestMonitor {
         self.shared.slot * self.shared.slots as u32
     }
 
-    fn lock(&self) -> MutexGuard<'_, Routes> {
-        self.shared.routes.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Records one answered request.
+    /// Records one answered request under `route` (a route pattern such as `/orders/{id}`).
     pub fn record(&self, route: &str, status: u16, latency: Duration) {
-        let now = Instant::now();
-        let us = latency.as_micros().min(u128::from(u64::MAX)) as u64;
-        let shared = &self.shared;
-        let mut routes = self.lock();
-        routes.overall.record(now, status, us);
-        if let Some(w) = routes.by_route.get_mut(route) {
-            w.record(now, status, us);
-            return;
-        }
-        let key = if routes.by_route.len() < shared.max_routes {
-            route
-        } else {
-            OTHER_ROUTES
-        };
-        routes
-            .by_route
-            .entry(key.to_owned())
-            .or_insert_with(|| Window::new(shared.started, shared.slot, shared.slots))
-            .record(now, status, us);
+        let index = self.shared.route_index(route);
+        let now = self.shared.now_us();
+        self.shared.record(index, now, status, micros(latency));
     }
 
     /// Overall figures over the last `window` (`None`: since the monitor started).
     pub fn overall(&self, window: Option<Duration>) -> RequestStats {
-        let counts = self.lock().overall.sum(Instant::now(), window);
+        let counts = self.shared.overall(Instant::now(), window);
         self.stats(&counts)
     }
 
     /// The overall latency histogram over the last `window` (`None`: since the start).
     #[cfg(feature = "prometheus")]
     pub(crate) fn latency(&self, window: Option<Duration>) -> super::histogram::Histogram {
-        self.lock().overall.sum(Instant::now(), window).latency
+        self.shared.overall(Instant::now(), window).latency
     }
 
     /// Figures of `route` over the last `window`; `None` for a route never seen.
     pub fn route(&self, route: &str, window: Option<Duration>) -> Option<RequestStats> {
-        let counts = self.lock().by_route.get(route)?.sum(Instant::now(), window);
+        let mut counts = Counts::default();
+        self.shared
+            .find(route)?
+            .sum_into(Instant::now(), window, &mut counts);
         Some(self.stats(&counts))
     }
 
     /// The routes seen, sorted.
     pub fn routes(&self) -> Vec<String> {
-        let mut r: Vec<String> = self.lock().by_route.keys().cloned().collect();
+        let mut r: Vec<String> = self.shared.tracked().map(|r| r.name.to_string()).collect();
+        if self.shared.other.get().is_some() {
+            r.push(OTHER_ROUTES.to_owned());
+        }
         r.sort();
         r
     }
@@ -239,19 +318,29 @@ pub struct RequestMonitorService<S> {
     monitor: RequestMonitor,
 }
 
-/// The route a request is counted under: its path. Paths beyond `max_routes` share one bucket,
-/// so ids in paths cannot grow memory. The library's own endpoints are not counted: a 503 from
-/// `/readyz` is the readiness verdict, not an error of the service, and probes would swamp the
-/// latency figures. Nor are the library's own requests ([`SELF_CHECK_HEADER`]).
-fn route_of<B>(req: &http::Request<B>) -> Option<String> {
-    if req.headers().contains_key(SELF_CHECK_HEADER) {
+/// The route a request is counted under: the route pattern axum matched (`/orders/{id}`), or
+/// the path when the layer sits outside a router that sets `axum::extract::MatchedPath`
+/// (paths beyond `max_routes` then share one bucket, so ids in paths cannot grow memory). The
+/// library's own endpoints are not counted: a 503 from `/readyz` is the readiness verdict, not an
+/// error of the service, and probes would swamp the latency figures. Nor are the library's own
+/// requests ([`SELF_CHECK_HEADER`]). Allocates nothing once the route is tracked.
+fn route_of<B>(monitor: &Shared, req: &http::Request<B>) -> Option<RouteIndex> {
+    const SELF_CHECK: http::HeaderName = http::HeaderName::from_static(SELF_CHECK_HEADER);
+    if req.headers().contains_key(SELF_CHECK) {
         return None;
     }
     let path = req.uri().path();
     let own = matches!(path, "/livez" | "/readyz" | "/startupz" | "/metrics")
         || path == crate::http::CHECKLIST_PATH
         || path.starts_with("/readiness-checklist/");
-    (!own).then(|| path.to_owned())
+    if own {
+        return None;
+    }
+    #[cfg(feature = "axum")]
+    if let Some(matched) = req.extensions().get::<axum::extract::MatchedPath>() {
+        return Some(monitor.route_index(matched.as_str()));
+    }
+    Some(monitor.route_index(path))
 }
 
 impl<S, B, RB> tower_service::Service<http::Request<B>> for RequestMonitorService<S>
@@ -267,12 +356,12 @@ where
     }
 
     fn call(&mut self, req: http::Request<B>) -> Self::Future {
-        let route = route_of(&req);
+        let route = route_of(&self.monitor.shared, &req);
         MonitoredFuture {
             inner: self.inner.call(req),
             monitor: self.monitor.clone(),
             route,
-            started: Instant::now(),
+            started: self.monitor.shared.now_us(),
         }
     }
 }
@@ -283,8 +372,9 @@ pin_project! {
         #[pin]
         inner: F,
         monitor: RequestMonitor,
-        route: Option<String>,
-        started: Instant,
+        route: Option<RouteIndex>,
+        // Microseconds since the monitor started, when the request came.
+        started: u64,
     }
 }
 
@@ -301,8 +391,10 @@ where
             Ok(resp) => resp.status().as_u16(),
             Err(_) => 500,
         };
-        if let Some(route) = this.route.as_deref() {
-            this.monitor.record(route, status, this.started.elapsed());
+        if let Some(route) = *this.route {
+            let now = this.monitor.shared.now_us();
+            let us = now.saturating_sub(*this.started);
+            this.monitor.shared.record(route, now, status, us);
         }
         Poll::Ready(out)
     }

@@ -201,7 +201,7 @@ impl Check for MetricsScraped {
                 "enable the `prometheus` feature of prodready (or bind your own metrics check)",
             );
         }
-        let Some(log) = ctx.resource::<ProbeLog>() else {
+        let Some(log) = ctx.probe_log() else {
             return Outcome::warn("no probe log: the check runs outside a Readiness");
         };
         let mut o = self

@@ -147,6 +147,15 @@ pub struct ItemReport {
     pub evaluated_at: String,
 }
 
+impl ItemReport {
+    /// Whether the item is a rollback trigger (it carries [`ROLLBACK_TRIGGER_TAG`](crate::ROLLBACK_TRIGGER_TAG)).
+    pub fn is_rollback_trigger(&self) -> bool {
+        self.tags
+            .iter()
+            .any(|t| t == crate::model::ROLLBACK_TRIGGER_TAG)
+    }
+}
+
 /// A count per status.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {

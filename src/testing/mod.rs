@@ -1,19 +1,68 @@
 //! Test helpers: a fake [`Host`](crate::Host) on a temp-dir root, and assertions on reports whose
 //! failure messages show every offending item's message.
+//!
+//! Start from a preset ([`FakeHost::hardened_pod`], [`FakeHost::root_container`]) or an empty
+//! [`FakeHost::new`], evaluate with [`evaluate`] (a small checklist of your own items is fine:
+//! `#[check]`s of other items are ignored) and assert with [`assert_item`], [`assert_ready`].
+//!
+#![doc = include_str!("reads.md")]
 
 pub mod fault;
 mod host;
+mod presets;
+#[cfg(test)]
+mod tests;
 
 pub use host::FakeHost;
+pub use presets::POD_DATABASE_URL_FILE;
 
 use crate::model::Status;
 use crate::report::{ItemReport, Report};
 use crate::{Checklist, Readiness};
 
-/// Evaluates `checklist` (plus every registered `#[check]`) once on `host`, for a unit test.
+/// Evaluates `checklist` once on `host`, for a unit test, with the registered `#[check]`s of
+/// its own items bound.
 ///
-/// Panics with the checklist's problems when it does not validate.
+/// A `#[check(item = ..)]` elsewhere in the crate for an item this checklist lacks is ignored,
+/// so a test can evaluate a small checklist of two items in a crate whose `#[check]`s cover the
+/// whole standard checklist. That is sound because the guard it skips lives on where it
+/// matters: the service's own `Readiness::builder()…build()` still binds every registered check
+/// and fails on one for an unknown item (a typo in an id), and so does
+/// [`evaluate_with_all_registered`], for a test that evaluates the service's real checklist.
+///
+/// Panics with the checklist's problems when it does not validate (a registered check of one
+/// of its items that would replace a built-in without `replaces_builtin`, two checks for one
+/// item, an unknown dependency).
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use prodready::testing::{assert_item, evaluate, FakeHost};
+/// use prodready::{check_fn, Checklist, Item, Outcome, Status};
+///
+/// let checklist = Checklist::new("mine").item(
+///     Item::new("Service", None, "Cache warm").check(check_fn(|_| async { Outcome::pass("warm") })),
+/// );
+/// let report = evaluate(checklist, FakeHost::new()).await;
+/// assert_item(&report, "service.cache-warm", Status::Pass);
+/// # }
+/// ```
 pub async fn evaluate(checklist: Checklist, host: FakeHost) -> std::sync::Arc<Report> {
+    let builder = Readiness::builder()
+        .checklist(checklist)
+        .host(host)
+        .registered_checks_of_its_items();
+    match builder.build() {
+        Ok(r) => r.evaluate().await,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// Evaluates `checklist` once on `host` with every registered `#[check]` bound, as the
+/// service's own `build()` does: a check for an item the checklist lacks is a problem (panics).
+pub async fn evaluate_with_all_registered(
+    checklist: Checklist,
+    host: FakeHost,
+) -> std::sync::Arc<Report> {
     match Readiness::builder().checklist(checklist).host(host).build() {
         Ok(r) => r.evaluate().await,
         Err(e) => panic!("{e}"),

@@ -131,7 +131,7 @@ async fn get(readiness: &Readiness, path: &str, query: &str) -> String {
         // The worst case: a caller allowed to see every message and detail.
         authorized: true,
     };
-    handle(readiness, req).await.unwrap().body
+    handle(readiness, req).await.unwrap().body.to_string()
 }
 
 #[tokio::test]

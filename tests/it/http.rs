@@ -201,6 +201,10 @@ async fn unknown_parameters_and_values_are_400_naming_them() {
             "section",
             Value::Null,
         ),
+        // An empty value names nothing to filter by.
+        ("/readiness-checklist?gate=", "gate", "".into()),
+        ("/readiness-checklist?status=pass,", "status", "".into()),
+        ("/readiness-checklist?tag=", "tag", "".into()),
     ] {
         let (status, ct, body) = get(&r, uri).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}");
@@ -554,4 +558,261 @@ async fn ci_and_monitoring_formats_are_served_too() {
     let v: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(v["version"], "2.1.0");
     assert_eq!(v["runs"][0]["results"].as_array().unwrap().len(), 1);
+}
+
+/// `/rolloutz` for a Flagger webhook (POST) or an Argo metric (GET): 200 while ready and no
+/// trigger fired; 503 with the reasons (ids only for anonymous callers) otherwise.
+#[tokio::test]
+async fn the_rollout_gate_answers_get_and_post_from_readiness_and_rollback() {
+    let trigger = |fired: bool| {
+        Item::new("Rollback Plan", Some("Triggers"), "Error rate > threshold")
+            .kind(Kind::Monitor)
+            .severity(Severity::Warning)
+            .rollback_trigger()
+            .check(check_fn(move |_| async move {
+                if fired {
+                    Outcome::fail("5xx ratio 0.40 over 1m")
+                } else {
+                    Outcome::pass("5xx ratio 0.00 over 1m")
+                }
+            }))
+    };
+    let ask = |r: Readiness, method: &'static str, token: bool| async move {
+        let app: axum::Router = r.router();
+        let mut req = Request::builder().method(method).uri("/rolloutz");
+        if token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {TOKEN}"));
+        }
+        let resp = app
+            .oneshot(
+                req.body(Body::from(
+                    "{\"name\":\"orders\",\"phase\":\"Progressing\"}",
+                ))
+                .unwrap(),
+            )
+            .await
+            .unwrap();
+        let status = resp.status();
+        let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (
+            status,
+            serde_json::from_slice::<Value>(&body).unwrap_or(Value::Null),
+        )
+    };
+    let good = warm(checklist(true).item(trigger(false))).await;
+    for method in ["GET", "POST"] {
+        let (status, body) = ask(good.clone(), method, false).await;
+        assert_eq!(status, StatusCode::OK, "{method}: {body}");
+        assert_eq!(body["proceed"], true);
+        assert_eq!(body["availability"], "ready");
+    }
+    let fired = warm(checklist(true).item(trigger(true))).await;
+    let (status, body) = ask(fired.clone(), "POST", false).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(body["proceed"], false);
+    assert_eq!(body["ready"], true);
+    assert_eq!(
+        body["rollback"]["reasons"],
+        serde_json::json!([{"id": "rollback-plan.triggers.error-rate-threshold"}])
+    );
+    let (_, body) = ask(fired, "GET", true).await;
+    assert_eq!(
+        body["rollback"]["reasons"][0]["message"],
+        "5xx ratio 0.40 over 1m"
+    );
+    // Not ready, or draining: no rollout either.
+    let (status, body) = ask(warm(checklist(false)).await, "GET", false).await;
+    assert_eq!(
+        (status, &body["ready"]),
+        (StatusCode::SERVICE_UNAVAILABLE, &Value::Bool(false))
+    );
+    good.set_availability(prodready::Availability::Draining);
+    let (status, body) = ask(good, "POST", false).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(body["availability"], "draining");
+    // Other methods stay refused.
+    let (status, _) = ask(warm(checklist(true)).await, "PUT", false).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+}
+
+/// A request to the router with `headers`; the status, the headers and the raw body.
+async fn get_headers(
+    r: &Readiness,
+    uri: &str,
+    headers: &[(header::HeaderName, &str)],
+) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let app: axum::Router = r.router();
+    let mut req = Request::get(uri);
+    for (name, value) in headers {
+        req = req.header(name, *value);
+    }
+    let resp = app.oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (status, headers, body.to_vec())
+}
+
+#[tokio::test]
+async fn report_answers_carry_an_etag_and_a_matching_if_none_match_is_304() {
+    let r = warm(checklist(true)).await;
+    let (status, headers, body) = get_headers(&r, "/readiness-checklist", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    let etag = headers[header::ETAG].to_str().unwrap().to_owned();
+    assert!(etag.starts_with('"') && etag.ends_with('"'), "{etag}");
+    // The same report answers the same bytes and the same tag: rendered once, kept.
+    let (_, again, body2) = get_headers(&r, "/readiness-checklist", &[]).await;
+    assert_eq!(again[header::ETAG], etag.as_str());
+    assert_eq!(body, body2);
+    let (status, headers, body) = get_headers(
+        &r,
+        "/readiness-checklist",
+        &[(header::IF_NONE_MATCH, &format!("\"other\", {etag}"))],
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
+    assert!(body.is_empty());
+    assert_eq!(headers[header::ETAG], etag.as_str());
+    // Another format or filter is another answer, with its own tag.
+    let (_, text, _) = get_headers(&r, "/readiness-checklist?format=text", &[]).await;
+    assert_ne!(text[header::ETAG], etag.as_str());
+    let (status, _, _) = get_headers(
+        &r,
+        "/readiness-checklist?format=text",
+        &[(header::IF_NONE_MATCH, &etag)],
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the JSON tag does not match the text"
+    );
+    let (status, item, _) = get_headers(
+        &r,
+        "/readiness-checklist/infrastructure.database.backups",
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(item.contains_key(header::ETAG));
+    // Three answers of this report are kept, each once, and only of the latest report.
+    let stats = r.render_cache_stats();
+    assert_eq!(stats.entries, 3, "{stats:?}");
+    assert!(stats.bytes >= body2.len(), "{stats:?}");
+    // A new report is a new tag.
+    r.refresh().await;
+    let (status, fresh, _) = get_headers(
+        &r,
+        "/readiness-checklist",
+        &[(header::IF_NONE_MATCH, &etag)],
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "a new report is never 304 to the old tag"
+    );
+    assert_ne!(fresh[header::ETAG], etag.as_str());
+}
+
+#[tokio::test]
+async fn a_failing_report_is_never_304() {
+    let r = warm(checklist(false)).await;
+    let (status, headers, _) = get_headers(&r, "/readiness-checklist", &[]).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    let etag = headers[header::ETAG].to_str().unwrap().to_owned();
+    let (status, _, body) = get_headers(
+        &r,
+        "/readiness-checklist",
+        &[(header::IF_NONE_MATCH, &etag)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(!body.is_empty());
+}
+
+#[tokio::test]
+async fn the_render_cache_is_bounded_whatever_the_filters() {
+    let r = warm(checklist(true)).await;
+    for i in 0..(prodready::http::RENDER_CACHE_MAX_ENTRIES + 20) {
+        // A distinct query string each time, the same filter.
+        let query = vec!["tag=database"; i + 1].join("&");
+        let (status, _, body) =
+            get_headers(&r, &format!("/readiness-checklist?{query}"), &[]).await;
+        assert_eq!(status, StatusCode::OK);
+        // Past the bound the answer is rendered for the request, and still right.
+        let report: Report = serde_json::from_slice(&body).unwrap();
+        assert_eq!(report.items.len(), 1);
+    }
+    assert_eq!(
+        r.render_cache_stats().entries,
+        prodready::http::RENDER_CACHE_MAX_ENTRIES
+    );
+}
+
+#[cfg(feature = "gzip")]
+#[tokio::test]
+async fn gzip_is_sent_when_accepted_and_tagged_apart() {
+    use std::io::Read;
+    let r = warm(checklist(true)).await;
+    let (_, plain, body) = get_headers(&r, "/readiness-checklist", &[]).await;
+    assert!(!plain.contains_key(header::CONTENT_ENCODING));
+    let (status, headers, gz) = get_headers(
+        &r,
+        "/readiness-checklist",
+        &[(header::ACCEPT_ENCODING, "br;q=1, gzip;q=0.8")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_ENCODING], "gzip");
+    assert!(headers[header::VARY]
+        .to_str()
+        .unwrap()
+        .contains("accept-encoding"));
+    let mut unzipped = Vec::new();
+    flate2::read::GzDecoder::new(&gz[..])
+        .read_to_end(&mut unzipped)
+        .unwrap();
+    assert_eq!(unzipped, body);
+    let tag = headers[header::ETAG].to_str().unwrap().to_owned();
+    assert_ne!(tag, plain[header::ETAG].to_str().unwrap());
+    let (status, _, _) = get_headers(
+        &r,
+        "/readiness-checklist",
+        &[
+            (header::ACCEPT_ENCODING, "gzip"),
+            (header::IF_NONE_MATCH, &tag),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
+    let (_, refused, _) = get_headers(
+        &r,
+        "/readiness-checklist",
+        &[(header::ACCEPT_ENCODING, "gzip;q=0, identity")],
+    )
+    .await;
+    assert!(!refused.contains_key(header::CONTENT_ENCODING));
+}
+
+#[tokio::test]
+async fn readyz_answers_are_rendered_once_per_report_and_audience() {
+    let r = warm(checklist(true)).await;
+    let (status, _, body) = get_headers(&r, "/readyz", &[]).await;
+    assert_eq!((status, body.as_slice()), (StatusCode::OK, &b"ok"[..]));
+    let (_, _, verbose) = get_headers(&r, "/readyz?verbose", &[]).await;
+    let verbose = String::from_utf8(verbose).unwrap();
+    assert!(verbose.contains("[+]"), "{verbose}");
+    let (_, _, again) = get_headers(&r, "/readyz?verbose", &[]).await;
+    assert_eq!(String::from_utf8(again).unwrap(), verbose);
+    assert_eq!(r.render_cache_stats().entries, 2);
+    // Draining is said at once, whatever was cached.
+    r.set_availability(prodready::Availability::Draining);
+    let (status, _, body) = get_headers(&r, "/readyz", &[]).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(String::from_utf8(body).unwrap().contains("draining"));
 }

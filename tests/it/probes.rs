@@ -446,7 +446,7 @@ async fn strict_serve_exits_before_it_is_ready_with_the_short_report() {
     );
     assert_eq!(
         r.availability(),
-        prodready::monitor::Availability::Starting,
+        prodready::Availability::Starting,
         "never marked ready"
     );
 }

@@ -38,8 +38,11 @@
 //! ranges such as `020 7946 0xxx` and `07700 900xxx`) — is `warn`, saying so: the example
 //! above is such a placeholder.
 
+mod alertmanager;
 mod format;
 mod reserved;
+
+pub use alertmanager::{AlertmanagerConfig, AlertmanagerError, AlertmanagerOptions};
 
 use crate::{Check, Context, Outcome};
 use std::sync::Arc;
@@ -59,6 +62,14 @@ pub enum Role {
 }
 
 impl Role {
+    /// Every role.
+    pub const ALL: [Role; 4] = [
+        Role::OnCall,
+        Role::DevOps,
+        Role::DatabaseAdmin,
+        Role::Security,
+    ];
+
     /// The environment variable that sets this role's contact.
     pub fn env_var(self) -> &'static str {
         match self {
@@ -147,11 +158,6 @@ impl Contacts {
     }
 }
 
-/// The contacts a check judges: its own, else the `Contacts` resource, else none.
-fn declared<'a>(own: &'a Option<Contacts>, ctx: &'a Context) -> Option<&'a Contacts> {
-    own.as_ref().or_else(|| ctx.resource::<Contacts>())
-}
-
 /// Verifies that `role` has a present, well-formed contact.
 pub fn contact_configured(role: Role) -> ContactConfigured {
     ContactConfigured {
@@ -202,7 +208,7 @@ impl Check for ContactConfigured {
         let var = role.env_var();
         let (contact, source) = match ctx.host().env(var).filter(|v| !v.trim().is_empty()) {
             Some(value) => (value, format!("`{var}`")),
-            None => match declared(&self.contacts, ctx).and_then(|c| c.get(role)) {
+            None => match ctx.spec(&self.contacts).and_then(|c| c.get(role)) {
                 Some(value) => (value.to_owned(), "code".to_owned()),
                 None => {
                     return Outcome::fail(format!("no {} contact configured", role.title()))
@@ -276,7 +282,7 @@ impl Check for EscalationPath {
                     list.split(',').map(|s| s.trim().to_owned()).collect(),
                     format!("`{ESCALATION_ENV}`"),
                 ),
-                None => match declared(&self.contacts, ctx) {
+                None => match ctx.spec(&self.contacts) {
                     Some(c) if !c.escalation.is_empty() => (c.escalation.clone(), "code".to_owned()),
                     _ => {
                         return Outcome::fail("no management escalation path configured").remediation(format!(

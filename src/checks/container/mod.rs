@@ -25,8 +25,8 @@ mod tests;
 pub use ports::{listening_sockets, ListenError, Listener};
 pub use procfs::{capability_names, CAPABILITIES};
 
+use crate::checks::verdict::Verdict;
 use crate::{Check, Context, Outcome, Status};
-use serde_json::Value;
 use std::sync::Arc;
 
 /// The standard checklist's items this module verifies, each with its default check.
@@ -155,104 +155,40 @@ pub fn only_declared_ports() -> ContainerCheck {
     check(&[PartKind::Ports])
 }
 
-/// One part's verdict.
+/// One part's outcome, under its name in `details.parts`.
 #[derive(Debug)]
 pub(crate) struct Part {
     name: &'static str,
-    status: Status,
-    message: String,
-    remediation: Option<String>,
-    details: Vec<(String, Value)>,
+    outcome: Outcome,
 }
 
 impl Part {
     pub(crate) fn new(name: &'static str, status: Status, message: impl Into<String>) -> Self {
         Self {
             name,
-            status,
-            message: message.into(),
-            remediation: None,
-            details: Vec::new(),
+            outcome: Outcome::new(status, message),
         }
     }
 
     pub(crate) fn remediation(mut self, text: impl Into<String>) -> Self {
-        self.remediation = Some(text.into());
+        self.outcome = self.outcome.remediation(text);
         self
     }
 
     pub(crate) fn detail(mut self, key: &str, value: impl serde::Serialize) -> Self {
-        let value = serde_json::to_value(value).unwrap_or_else(|e| Value::String(e.to_string()));
-        self.details.push((key.to_owned(), value));
+        self.outcome = self.outcome.detail(key, value);
         self
-    }
-
-    fn into_outcome(self) -> Outcome {
-        let outcome = Outcome::new(self.status, self.message);
-        let outcome = match self.remediation {
-            Some(r) => outcome.remediation(r),
-            None => outcome,
-        };
-        self.details
-            .into_iter()
-            .fold(outcome, |o, (k, v)| o.detail(k, v))
     }
 }
 
 /// `2 of 5 parts fail: capabilities CAP_SYS_ADMIN held; root filesystem writable`, then the parts
 /// that warn, or `all 5 parts pass: …`.
 fn combine(parts: Vec<Part>) -> Outcome {
-    let total = parts.len();
-    let with = |status: Status| parts.iter().filter(move |p| p.status == status);
-    let describe = |status: Status, verb: &str| -> Option<String> {
-        let messages: Vec<&str> = with(status).map(|p| p.message.as_str()).collect();
-        (!messages.is_empty()).then(|| {
-            format!(
-                "{} of {total} parts {verb}: {}",
-                messages.len(),
-                messages.join("; ")
-            )
-        })
-    };
-    let status = [Status::Fail, Status::Warn]
-        .into_iter()
-        .find(|s| with(*s).next().is_some())
-        .unwrap_or(Status::Pass);
-    let message = match status {
-        Status::Pass => format!(
-            "all {total} parts pass: {}",
-            parts
-                .iter()
-                .map(|p| p.message.as_str())
-                .collect::<Vec<_>>()
-                .join("; ")
-        ),
-        _ => [
-            describe(Status::Fail, "fail"),
-            describe(Status::Warn, "warn"),
-        ]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join("; "),
-    };
-    let remediations: Vec<&str> = parts
-        .iter()
-        .filter_map(|p| p.remediation.as_deref())
-        .collect();
-    let mut outcome = Outcome::new(status, message);
-    if !remediations.is_empty() {
-        outcome = outcome.remediation(remediations.join("; "));
+    let mut verdict = Verdict::new();
+    for part in parts {
+        verdict.part(part.name, part.outcome);
     }
-    let verdicts: serde_json::Map<String, Value> = parts
-        .iter()
-        .map(|p| (p.name.to_owned(), Value::String(p.status.to_string())))
-        .collect();
-    outcome = outcome.detail("parts", verdicts);
-    parts
-        .into_iter()
-        .flat_map(|p| p.details)
-        .fold(outcome, |o, (k, v)| o.detail(k, v))
+    verdict.parts_outcome()
 }
 
 #[async_trait::async_trait]
@@ -260,11 +196,7 @@ impl Check for ContainerCheck {
     async fn run(&self, ctx: &Context) -> Outcome {
         let host = ctx.host();
         let none = ContainerSpec::default();
-        let spec = self
-            .spec
-            .as_ref()
-            .or_else(|| ctx.resource::<ContainerSpec>())
-            .unwrap_or(&none);
+        let spec = ctx.spec(&self.spec).unwrap_or(&none);
         let needs_status = self.parts.iter().any(|p| {
             matches!(
                 p,
@@ -291,7 +223,7 @@ impl Check for ContainerCheck {
             })
             .collect();
         match <[Part; 1]>::try_from(parts) {
-            Ok([one]) => one.into_outcome(),
+            Ok([one]) => one.outcome,
             Err(parts) => combine(parts),
         }
     }

@@ -309,11 +309,7 @@ impl ExternalServices {
 #[async_trait::async_trait]
 impl Check for ExternalServices {
     async fn run(&self, ctx: &Context) -> Outcome {
-        let Some(spec) = self
-            .spec
-            .as_ref()
-            .or_else(|| ctx.resource::<DependencySpec>())
-        else {
+        let Some(spec) = ctx.spec(&self.spec) else {
             return Outcome::warn("no external dependencies declared: declare them with DependencySpec")
                 .remediation("pass `DependencySpec::new().dependency(Dependency::tcp(..))` (or redis, amqp, nats, mqtt) with `.resource(spec)`");
         };

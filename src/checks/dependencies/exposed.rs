@@ -5,7 +5,6 @@
 
 use super::http::{get, ServiceSpec};
 use crate::monitor::exposition::{judge, Severity, Syntax};
-use crate::probes::ProbeLog;
 use crate::{Check, Context, Outcome};
 use std::time::Duration;
 
@@ -82,7 +81,7 @@ async fn fetch(spec: &ServiceSpec) -> Outcome {
 impl Check for MetricsExposed {
     async fn run(&self, ctx: &Context) -> Outcome {
         let scrape = ctx
-            .resource::<ProbeLog>()
+            .probe_log()
             .and_then(|log| crate::monitor::recent_scrape(log, self.window));
         if let Some(spec) = ctx.resource::<ServiceSpec>() {
             return fetch(spec)

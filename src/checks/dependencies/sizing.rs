@@ -168,11 +168,7 @@ impl Check for PoolConfigured {
                 },
             },
         };
-        let declared = self
-            .sizing
-            .clone()
-            .or_else(|| ctx.resource::<PoolSizing>().cloned())
-            .unwrap_or_default();
+        let declared = ctx.spec(&self.sizing).cloned().unwrap_or_default();
         let (max, acquire, idle) = with_pool!(&db, p => {
             let o = p.options();
             (o.get_max_connections(), o.get_acquire_timeout(), o.get_idle_timeout())

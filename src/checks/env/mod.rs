@@ -146,7 +146,7 @@ impl EnvDocumented {
 #[async_trait::async_trait]
 impl Check for EnvDocumented {
     async fn run(&self, ctx: &Context) -> Outcome {
-        match self.spec.as_ref().or_else(|| ctx.resource::<EnvSpec>()) {
+        match ctx.spec(&self.spec) {
             Some(spec) if !spec.is_empty() => evaluate(spec, ctx.host()),
             _ => Outcome::warn("no environment variables declared").remediation(
                 "declare them with `EnvSpec::new().prefix(\"APP_\").var(EnvVar::new(\"APP_…\").description(\"…\"))` \

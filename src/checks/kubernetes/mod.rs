@@ -264,10 +264,7 @@ impl Check for ServiceAccountNotDefault {
                 format!("`{}`", self.env),
             ),
             (None, None) => {
-                let spec = self
-                    .spec
-                    .as_ref()
-                    .or_else(|| ctx.resource::<KubernetesSpec>());
+                let spec = ctx.spec(&self.spec);
                 return match spec {
                     Some(spec) if !spec.needs_api_access => Outcome::pass(format!(
                         "no service-account token is mounted and the service declares it needs no API access: the pod's service account grants the process nothing (set `{}` from `spec.serviceAccountName` to see its name)",
@@ -339,10 +336,7 @@ impl Check for TokenAutomountOff {
         }
         let path = sa_file("token");
         let mounted = host.exists(&path);
-        let spec = self
-            .spec
-            .as_ref()
-            .or_else(|| ctx.resource::<KubernetesSpec>());
+        let spec = ctx.spec(&self.spec);
         let token = if mounted {
             "a service-account token is mounted"
         } else {

@@ -3,7 +3,7 @@
 use super::mask::MASK;
 use super::panic::PanicHook;
 use super::pipeline::{LogPipeline, LogTarget, PipelineError, CANARY_TARGET};
-use crate::checks::secrets::Verdict;
+use crate::checks::verdict::Verdict;
 use crate::{Check, Context, Outcome};
 use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
@@ -11,10 +11,6 @@ use std::hash::{BuildHasher, Hasher};
 use std::time::UNIX_EPOCH;
 
 const HOW_TO_INSTALL: &str = "build the pipeline (`let logs = LogPipeline::json().build();`), install its layer (`tracing_subscriber::registry().with(logs.layer()).init()`), register the secrets (`logs.redactor().register_all(&secrets)`), and give it to the builder (`.resource(logs.clone())`)";
-
-fn pipeline_of<'a>(own: &'a Option<LogPipeline>, ctx: &'a Context) -> Option<&'a LogPipeline> {
-    own.as_ref().or_else(|| ctx.resource::<LogPipeline>())
-}
 
 fn not_installed(e: PipelineError) -> Outcome {
     Outcome::fail(format!("the redacting log pipeline is not installed: {e}"))
@@ -67,7 +63,7 @@ impl LogsMasked {
 #[async_trait::async_trait]
 impl Check for LogsMasked {
     async fn run(&self, ctx: &Context) -> Outcome {
-        let Some(pipeline) = pipeline_of(&self.pipeline, ctx) else {
+        let Some(pipeline) = ctx.spec(&self.pipeline) else {
             return Outcome::fail("no redacting log pipeline installed")
                 .remediation(HOW_TO_INSTALL);
         };
@@ -122,7 +118,7 @@ impl LogAggregation {
 #[async_trait::async_trait]
 impl Check for LogAggregation {
     async fn run(&self, ctx: &Context) -> Outcome {
-        let Some(pipeline) = pipeline_of(&self.pipeline, ctx) else {
+        let Some(pipeline) = ctx.spec(&self.pipeline) else {
             return Outcome::fail("no structured log pipeline installed")
                 .remediation(HOW_TO_INSTALL);
         };
@@ -271,11 +267,7 @@ impl ErrorTracking {
 impl Check for ErrorTracking {
     async fn run(&self, ctx: &Context) -> Outcome {
         let default = ErrorTrackingSpec::default();
-        let spec = self
-            .spec
-            .as_ref()
-            .or_else(|| ctx.resource())
-            .unwrap_or(&default);
+        let spec = ctx.spec(&self.spec).unwrap_or(&default);
         let (dsn, from) = match &spec.dsn {
             Some(dsn) => (
                 Some(dsn.expose_secret().to_owned()),
@@ -303,7 +295,7 @@ impl Check for ErrorTracking {
                 dsn_host = Some((host, project));
             }
         }
-        let hook = self.hook.as_ref().or_else(|| ctx.resource::<PanicHook>());
+        let hook = ctx.spec(&self.hook);
         match hook {
             None => verdict.fail(
                 "no reporting panic hook installed",

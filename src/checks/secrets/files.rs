@@ -1,6 +1,5 @@
 //! Secret files readable by their owner only, and no secret in a plain config file.
 
-use super::sources::spec_of;
 use super::{count, SecretSpec, Source, Verdict, HOW_TO_DECLARE};
 use crate::host::relative_note;
 use crate::{Check, Context, Host, Outcome};
@@ -197,7 +196,8 @@ const DECLARE_FILES: &str = "declare the secret volumes (`SecretSpec::directory`
 #[async_trait::async_trait]
 impl Check for SecretFilesProtected {
     async fn run(&self, ctx: &Context) -> Outcome {
-        let Some(spec) = spec_of(&self.spec, ctx)
+        let Some(spec) = ctx
+            .spec(&self.spec)
             .filter(|s| !s.secrets().is_empty() || !s.directories().is_empty())
         else {
             return Outcome::warn("no secrets declared").remediation(HOW_TO_DECLARE);

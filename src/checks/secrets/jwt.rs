@@ -1,7 +1,7 @@
 //! The JWT signing key: from a secret source, long enough for its algorithm, not a known default.
 
 use super::der::{key_info, pem_blocks, KeyInfo};
-use super::sources::{fix_for, spec_of};
+use super::sources::fix_for;
 use super::{
     JwtAlgorithm, OciVaultRef, Origin, SecretRole, SecretSpec, Verdict, HOW_TO_DECLARE,
     MOVE_TO_SECRET_SOURCE,
@@ -198,7 +198,7 @@ impl JwtSecretStrong {
 impl Check for JwtSecretStrong {
     async fn run(&self, ctx: &Context) -> Outcome {
         let default_spec = SecretSpec::new();
-        let spec = spec_of(&self.spec, ctx).unwrap_or(&default_spec);
+        let spec = ctx.spec(&self.spec).unwrap_or(&default_spec);
         let mut verdict = Verdict::new();
         let mut keys = Vec::new();
         let mut notes = Vec::new();

@@ -45,7 +45,6 @@ mod sources;
 mod spec;
 #[cfg(test)]
 mod tests;
-mod verdict;
 
 pub use files::{secret_files_protected, SecretFilesProtected};
 pub use jwt::{jwt_secret_strong, JwtSecretStrong};
@@ -59,9 +58,9 @@ pub use sources::{
 };
 pub use spec::{Secret, SecretSpec, Source};
 
+use crate::checks::verdict::Verdict;
 #[cfg_attr(not(feature = "tls"), allow(unused_imports))]
 pub(crate) use der::{key_info, pem_blocks, public_key_info, KeyInfo};
-pub(crate) use verdict::Verdict;
 
 use crate::Check;
 use std::sync::Arc;

@@ -11,11 +11,6 @@ use secrecy::ExposeSecret;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
-/// The spec a check was built with, else the one given to the readiness builder.
-pub(super) fn spec_of<'a>(own: &'a Option<SecretSpec>, ctx: &'a Context) -> Option<&'a SecretSpec> {
-    own.as_ref().or_else(|| ctx.resource::<SecretSpec>())
-}
-
 /// What to do about a secret that cannot be resolved.
 pub(super) fn fix_for(error: &ResolveError) -> &'static str {
     match error {
@@ -77,7 +72,7 @@ impl SecretsInVault {
 #[async_trait::async_trait]
 impl Check for SecretsInVault {
     async fn run(&self, ctx: &Context) -> Outcome {
-        let Some(spec) = spec_of(&self.spec, ctx).filter(|s| !s.secrets().is_empty()) else {
+        let Some(spec) = ctx.spec(&self.spec).filter(|s| !s.secrets().is_empty()) else {
             return Outcome::warn("no secrets declared").remediation(HOW_TO_DECLARE);
         };
         let results = spec.resolve_each(ctx.host()).await;
@@ -149,7 +144,7 @@ impl DatabaseUrlInSecrets {
 impl Check for DatabaseUrlInSecrets {
     async fn run(&self, ctx: &Context) -> Outcome {
         let default_spec = SecretSpec::new();
-        let spec = spec_of(&self.spec, ctx).unwrap_or(&default_spec);
+        let spec = ctx.spec(&self.spec).unwrap_or(&default_spec);
         let mut declared: Vec<Secret> = spec
             .secrets()
             .iter()
@@ -250,7 +245,7 @@ impl ApiKeysSecured {
 impl Check for ApiKeysSecured {
     async fn run(&self, ctx: &Context) -> Outcome {
         let default_spec = SecretSpec::new();
-        let spec = spec_of(&self.spec, ctx).unwrap_or(&default_spec);
+        let spec = ctx.spec(&self.spec).unwrap_or(&default_spec);
         let mut verdict = Verdict::new();
         let mut rows = Vec::new();
         let mut declared_vars = Vec::new();

@@ -44,22 +44,25 @@ pub(super) enum KeyMatch {
 /// error says why the key cannot be read, never quoting it.
 pub(super) fn key_matches(key_pem: &str, leaf: &X509Certificate<'_>) -> Result<KeyMatch, String> {
     let spki = leaf.public_key();
-    // PKCS#8 keys: the crypto backend derives the public key, proving the key usable too.
-    if let Ok(pair) = rcgen::KeyPair::from_pem(key_pem) {
-        let same = pair.public_key_der() == spki.raw
-            || pair.public_key_raw() == spki.subject_public_key.data.as_ref();
-        return Ok(if same {
-            KeyMatch::Matches
-        } else {
-            KeyMatch::Differs
-        });
-    }
-    // PKCS#1 and SEC1 keys (and PKCS#8 ones the backend refuses) hold their public half.
+    // One PEM reader for keys and certificates: the crate's own (`secrets::der`).
     let blocks = pem_blocks(key_pem)?;
     let block = blocks
         .iter()
         .find(|b| b.label.contains("PRIVATE KEY"))
         .ok_or_else(|| "holds no `PRIVATE KEY` PEM block".to_owned())?;
+    // PKCS#8 keys: the crypto backend derives the public key, proving the key usable too.
+    if block.label == "PRIVATE KEY" {
+        if let Ok(pair) = rcgen::KeyPair::try_from(block.der.as_slice()) {
+            let same = pair.public_key_der() == spki.raw
+                || pair.public_key_raw() == spki.subject_public_key.data.as_ref();
+            return Ok(if same {
+                KeyMatch::Matches
+            } else {
+                KeyMatch::Differs
+            });
+        }
+    }
+    // PKCS#1 and SEC1 keys (and PKCS#8 ones the backend refuses) hold their public half.
     let key = key_info(block)?;
     let cert_key = public_key_info(spki.raw);
     Ok(match (key.info, cert_key) {

@@ -4,7 +4,8 @@
 use super::cert::{chain_ders, key_matches, out_of_order, parse_chain, KeyMatch, Names};
 use super::outbound::{judge, Tls};
 use super::{Outbound, TlsSpec};
-use crate::checks::secrets::{redact_url, Verdict};
+use crate::checks::secrets::redact_url;
+use crate::checks::verdict::Verdict;
 use crate::model::Status;
 use crate::{Check, Context, Host, Outcome};
 use secrecy::ExposeSecret;
@@ -52,7 +53,7 @@ const DECLARE: &str = "declare it with `Readiness::builder().resource(TlsSpec::n
 #[async_trait::async_trait]
 impl Check for CertificateValid {
     async fn run(&self, ctx: &Context) -> Outcome {
-        let Some(spec) = self.spec.as_ref().or_else(|| ctx.resource::<TlsSpec>()) else {
+        let Some(spec) = ctx.spec(&self.spec) else {
             let status = if self.production {
                 Status::Fail
             } else {

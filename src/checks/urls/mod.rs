@@ -169,7 +169,7 @@ struct Finding {
 #[async_trait::async_trait]
 impl Check for UrlsConfigured {
     async fn run(&self, ctx: &Context) -> Outcome {
-        let spec = match self.spec.as_ref().or_else(|| ctx.resource::<UrlSpec>()) {
+        let spec = match ctx.spec(&self.spec) {
             Some(spec) if !spec.urls.is_empty() => spec,
             _ => {
                 return Outcome::warn("no service URLs declared").remediation(

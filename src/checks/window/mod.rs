@@ -248,7 +248,7 @@ impl Check for WindowOpen {
                         .remediation("write e.g. `Mon-Thu 09:00-16:00, Fri 09:00-12:00 Europe/Berlin`")
                 }
             },
-            None => match self.windows.as_ref().or_else(|| ctx.resource::<DeploymentWindows>()) {
+            None => match ctx.spec(&self.windows) {
                 Some(w) => w,
                 None => {
                     return Outcome::warn("no deployment windows declared").remediation(format!(

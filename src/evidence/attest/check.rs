@@ -97,10 +97,7 @@ impl Attested {
         let triggers: Vec<_> = report
             .items
             .iter()
-            .filter(|i| {
-                i.id.starts_with(crate::monitor::TRIGGER_PREFIX)
-                    || i.tags.iter().any(|t| t == "rollback-trigger")
-            })
+            .filter(|i| i.is_rollback_trigger())
             .collect();
         let watching: Vec<&str> = triggers
             .iter()
@@ -145,7 +142,7 @@ impl Attested {
 #[async_trait::async_trait]
 impl Check for Attested {
     async fn run(&self, ctx: &Context) -> Outcome {
-        let spec = EvidenceSpec::for_check(self.spec.as_ref(), ctx);
+        let spec = EvidenceSpec::for_check(&self.spec, ctx);
         let reasons = if self.only_if_rollback {
             match self.rollback_fired(ctx, spec) {
                 Ok(reasons) => Some(reasons),
@@ -270,13 +267,17 @@ impl Attested {
                     } else {
                         "unsigned (allowed by the checklist)"
                     };
-                    return Outcome::pass(format!(
+                    let out = Outcome::pass(format!(
                         "attested by {} ({}), {signed}, for {}",
                         a.person, a.role, a.version
                     ))
                     .detail("file", path.display().to_string())
                     .detail("role", &a.role)
                     .detail("signed_at", &a.signed_at);
+                    return match &a.expires_at {
+                        Some(exp) => out.detail("expires_at", exp),
+                        None => out,
+                    };
                 }
                 Err(e) => failures.push((path, e.to_string())),
             }

@@ -4,7 +4,6 @@ use crate::evidence::bundle::Loaded;
 use crate::evidence::parse::{self, field, ParseError};
 use crate::evidence::sig::ImageSignature;
 use crate::evidence::{EvidenceSpec, Severity};
-use crate::model::Status;
 use crate::{Context, Outcome};
 
 /// Parses every file with `p`; the first malformed one is a `fail` naming file and position.
@@ -316,31 +315,9 @@ pub(super) fn non_empty(_: &Context, _: &EvidenceSpec, files: &[Loaded]) -> Outc
 
 /// The worst of several outcomes (fail > pending > warn > pass), with all messages.
 pub(super) fn worst(outs: Vec<(&str, Outcome)>) -> Outcome {
-    let rank = |s: Status| match s {
-        Status::Fail => 4,
-        Status::Pending => 3,
-        Status::Warn => 2,
-        Status::NotApplicable => 0,
-        _ => 1,
-    };
-    let status = outs
-        .iter()
-        .map(|(_, o)| o.status())
-        .max_by_key(|s| rank(*s))
-        .unwrap_or(Status::Pending);
-    let msg: Vec<String> = outs
-        .iter()
-        .map(|(k, o)| format!("{k}: {}", o.message()))
-        .collect();
-    let rem: Vec<&str> = outs
-        .iter()
-        .filter(|(_, o)| o.status() == status)
-        .filter_map(|(_, o)| o.remediation_text())
-        .collect();
-    let out = Outcome::new(status, msg.join("; "));
-    if rem.is_empty() {
-        out
-    } else {
-        out.remediation(rem.join("; "))
+    let mut verdict = crate::checks::verdict::Verdict::new();
+    for (name, outcome) in outs {
+        verdict.part(name, outcome);
     }
+    verdict.listed_outcome()
 }

@@ -57,7 +57,7 @@ impl Evidence {
 #[async_trait::async_trait]
 impl Check for Evidence {
     async fn run(&self, ctx: &Context) -> Outcome {
-        let spec = EvidenceSpec::for_check(self.spec.as_ref(), ctx);
+        let spec = EvidenceSpec::for_check(&self.spec, ctx);
         if let Some(out) = self.pre.and_then(|pre| pre(ctx, spec)) {
             return out;
         }

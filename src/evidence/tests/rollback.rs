@@ -57,6 +57,7 @@ fn own_checklist(state: Arc<AtomicU8>) -> Checklist {
         .item(
             Item::new("Rollback Plan", Some("Triggers"), "Error rate > threshold")
                 .kind(Kind::Monitor)
+                .rollback_trigger()
                 .ttl(Duration::ZERO)
                 .check(trigger(state)),
         )

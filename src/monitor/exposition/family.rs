@@ -1,7 +1,7 @@
 //! The families an exposition declares, the types they may have, and the problems found while
 //! reading them.
 
-use super::parse::RawSample;
+use super::parse::Sample;
 use super::{Problem, Severity, Syntax};
 
 /// A metric type, as a TYPE line names it (untyped samples are [`Type::Untyped`]).
@@ -52,7 +52,7 @@ pub(super) struct Family {
     pub(super) typ: Type,
     pub(super) typed: bool,
     pub(super) help: bool,
-    pub(super) samples: Vec<(usize, RawSample)>,
+    pub(super) samples: Vec<(usize, Sample)>,
 }
 
 impl Family {

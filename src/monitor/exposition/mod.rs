@@ -28,7 +28,7 @@ mod parse;
 mod rules;
 
 use family::{Family, Problems, Type};
-use parse::RawSample;
+pub use parse::Sample;
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 
@@ -138,6 +138,58 @@ impl Judgement {
         }
         text
     }
+}
+
+/// Why an exposition does not parse.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("line {line}: {problem}")]
+pub struct ParseError {
+    /// 1-based line number.
+    pub line: usize,
+    /// What is wrong.
+    pub problem: String,
+}
+
+/// The samples of `text`, read line by line with the parser [`judge`] uses: the first line a
+/// scrape in `syntax` would reject is the error. Metadata (`# HELP`, `# TYPE`, `# UNIT`) is
+/// skipped, other comments too in the Prometheus syntax; in OpenMetrics nothing may follow
+/// `# EOF`. The family rules (histograms, duplicate series, lints) are [`judge`]'s.
+///
+/// ```
+/// use prodready::monitor::exposition::{samples, Syntax};
+/// let s = samples("# TYPE up gauge\nup{job=\"api\"} 1\n", Syntax::Prometheus).unwrap();
+/// assert_eq!((s[0].name.as_str(), s[0].value), ("up", 1.0));
+/// assert!(samples("up one\n", Syntax::Prometheus).is_err());
+/// ```
+pub fn samples(text: &str, syntax: Syntax) -> Result<Vec<Sample>, ParseError> {
+    let mut out = Vec::new();
+    let mut eof = false;
+    for (n, line) in text.lines().enumerate() {
+        let err = |problem: String| ParseError {
+            line: n + 1,
+            problem,
+        };
+        if eof && syntax == Syntax::OpenMetrics {
+            return Err(err("content after `# EOF`".to_owned()));
+        }
+        if line.trim().is_empty() {
+            continue;
+        }
+        if let Some(comment) = line.strip_prefix('#') {
+            let keyword = comment.split_whitespace().next().unwrap_or("");
+            if keyword == "EOF" && comment.trim() == "EOF" {
+                eof = true;
+            } else if syntax == Syntax::OpenMetrics && !matches!(keyword, "HELP" | "TYPE" | "UNIT")
+            {
+                return Err(err(
+                    "a comment that is not HELP, TYPE, UNIT or EOF".to_owned()
+                ));
+            }
+            continue;
+        }
+        out.push(parse::sample(line, syntax).map_err(err)?);
+    }
+    Ok(out)
 }
 
 /// Judges `text` as a scrape in `syntax` would read it.
@@ -310,7 +362,7 @@ pub fn judge(text: &str, syntax: Syntax) -> Judgement {
     }
 }
 
-fn series_text(s: &RawSample) -> String {
+fn series_text(s: &Sample) -> String {
     if s.labels.is_empty() {
         return s.name.clone();
     }

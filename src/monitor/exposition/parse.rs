@@ -6,12 +6,16 @@ use super::Syntax;
 /// Label pairs, in the order written.
 pub(super) type Labels = Vec<(String, String)>;
 
-/// A sample line, parsed.
+/// One sample of an exposition: its metric name, labels and value (a timestamp or exemplar
+/// after the value is checked, not kept).
 #[derive(Debug, Clone, PartialEq)]
-pub(super) struct RawSample {
-    pub(super) name: String,
-    pub(super) labels: Labels,
-    pub(super) value: f64,
+pub struct Sample {
+    /// The metric name.
+    pub name: String,
+    /// Label pairs, in the order written.
+    pub labels: Vec<(String, String)>,
+    /// The value.
+    pub value: f64,
 }
 
 /// `[a-zA-Z_:][a-zA-Z0-9_:]*`
@@ -74,7 +78,7 @@ fn is_blank(c: char) -> bool {
 }
 
 /// Parses a sample line (not a comment, not empty).
-pub(super) fn sample(line: &str, syntax: Syntax) -> Result<RawSample, String> {
+pub(super) fn sample(line: &str, syntax: Syntax) -> Result<Sample, String> {
     let name_end = line
         .find(|c: char| c == '{' || is_blank(c))
         .unwrap_or(line.len());
@@ -121,7 +125,7 @@ pub(super) fn sample(line: &str, syntax: Syntax) -> Result<RawSample, String> {
     if let Some(extra) = tokens.next() {
         return Err(format!("unexpected `{extra}` after the timestamp"));
     }
-    Ok(RawSample {
+    Ok(Sample {
         name: name.to_owned(),
         labels,
         value,

@@ -1,12 +1,12 @@
 //! The rules per sample and per family: what the parsers reject (errors) and what
 //! `promtool check metrics` reports (lints).
 
-use super::parse::{number, RawSample};
+use super::parse::{number, Sample};
 use super::{Family, Problems, Syntax, Type};
 use std::collections::BTreeMap;
 
 /// Rules one sample must meet in its family.
-pub(super) fn sample(f: &Family, line: usize, s: &RawSample, syntax: Syntax, p: &mut Problems) {
+pub(super) fn sample(f: &Family, line: usize, s: &Sample, syntax: Syntax, p: &mut Problems) {
     let at = Some(line);
     for (name, _) in &s.labels {
         if name.starts_with("__") {
@@ -73,7 +73,7 @@ pub(super) fn family(f: &Family, syntax: Syntax, p: &mut Problems) {
 }
 
 /// The label set of a sample without `le`, sorted: one histogram series.
-fn series_key(s: &RawSample) -> Vec<(String, String)> {
+fn series_key(s: &Sample) -> Vec<(String, String)> {
     let mut key: Vec<(String, String)> = s
         .labels
         .iter()

@@ -183,14 +183,18 @@ fn the_document_covers_every_endpoint_and_answer() {
         prodready::http::CHECKLIST_PATH,
         "/readiness-checklist/{id}",
         prodready::http::LIVEZ_PATH,
+        "/livez/{id}",
         prodready::http::READYZ_PATH,
+        "/readyz/{id}",
         prodready::http::STARTUPZ_PATH,
+        prodready::http::ROLLOUTZ_PATH,
         prodready::http::METRICS_PATH,
     ] {
         let get = &paths[path]["get"];
         assert!(get["responses"]["200"].is_object(), "{path}");
         assert!(get["responses"]["405"].is_object(), "{path}");
     }
+    assert!(paths["/rolloutz"]["post"]["responses"]["503"].is_object());
     let formats = &paths["/readiness-checklist"]["get"]["parameters"][0];
     assert_eq!(formats["name"], "format");
     let names: Vec<&str> = prodready::Format::ALL.iter().map(|f| f.name()).collect();
@@ -202,10 +206,100 @@ fn the_document_covers_every_endpoint_and_answer() {
         let media = f.content_type().split(';').next().unwrap();
         assert!(content.contains_key(media), "{media}");
     }
+    // The report answers are tagged and may be compressed; a matching tag is a 304.
+    for path in [prodready::http::CHECKLIST_PATH, "/readiness-checklist/{id}"] {
+        let responses = &paths[path]["get"]["responses"];
+        for header in ["ETag", "Vary", "Content-Encoding"] {
+            assert!(
+                responses["200"]["headers"][header].is_object(),
+                "{path} {header}"
+            );
+        }
+        assert!(responses["304"]["headers"]["ETag"].is_object(), "{path}");
+        let params = paths[path]["get"]["parameters"].as_array().unwrap();
+        assert!(params
+            .iter()
+            .any(|p| p["name"] == "If-None-Match" && p["in"] == "header"));
+    }
     // Every reference resolves.
     let text = doc.to_string();
     for r in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
         let name = &r[..r.find('"').unwrap()];
         assert!(doc["components"]["schemas"][name].is_object(), "{name}");
     }
+}
+
+#[tokio::test]
+async fn a_services_document_allows_exactly_its_checklists_values() {
+    let r = crate::common::warm(
+        checklist().item(
+            Item::new("Infrastructure", Some("Database"), "Cache reachable")
+                .tags(["Data Stores"])
+                .gate(prodready::Gate::Readiness)
+                .check(pass()),
+        ),
+    )
+    .await;
+    let doc = r.openapi();
+    let param = |path: &str, name: &str| {
+        let params = doc["paths"][path]["get"]["parameters"].as_array().unwrap();
+        let p = params.iter().find(|p| p["name"] == name).unwrap();
+        let schema = &p["schema"];
+        let values = if schema["type"] == "array" {
+            &schema["items"]["enum"]
+        } else {
+            &schema["enum"]
+        };
+        values.clone()
+    };
+    let ids: Vec<&str> = r.checklist().items().iter().map(|i| i.id()).collect();
+    assert_eq!(param("/readiness-checklist/{id}", "id"), json!(ids));
+    // Only the readiness gate's blocking checks have a /readyz/{id} (not the warning-severity
+    // dashboards and alerts, nor the info-severity style); nothing gates liveness.
+    assert_eq!(
+        param("/readyz/{id}", "id"),
+        json!([
+            ROOT,
+            LINT,
+            "ops.sign-off",
+            "ops.post-mortem",
+            SMOKE,
+            IMAGE,
+            DATABASE,
+            "infrastructure.database.cache-reachable",
+            NAMESPACE
+        ])
+    );
+    assert_eq!(param("/livez/{id}", "id"), json!([]));
+    assert_eq!(
+        param("/readiness-checklist", "section"),
+        json!(["build", "infrastructure", "ops", "security"])
+    );
+    assert_eq!(
+        param("/readiness-checklist", "group"),
+        json!([
+            "build.quality",
+            "container-security",
+            "database",
+            "infrastructure.database",
+            "infrastructure.kubernetes",
+            "kubernetes",
+            "quality",
+            "security.container-security"
+        ])
+    );
+    assert_eq!(param("/readiness-checklist", "tag"), json!(["data-stores"]));
+    // Each allowed value is one the endpoint accepts, and the probes' `exclude` stays open.
+    for group in param("/readiness-checklist", "group").as_array().unwrap() {
+        let uri = format!("/readiness-checklist?group={}", group.as_str().unwrap());
+        let (status, _, body) = get(&r, &uri, None).await;
+        assert_ne!(status, 400, "{uri}: {body}");
+    }
+    assert!(param("/readyz", "exclude")["enum"].is_null());
+    // The library's own document leaves them open.
+    assert!(
+        prodready::http::openapi()["paths"]["/readyz/{id}"]["get"]["parameters"][0]["schema"]
+            ["enum"]
+            .is_null()
+    );
 }

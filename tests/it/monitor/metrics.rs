@@ -18,6 +18,7 @@ async fn metrics_parse_and_a_scrape_is_seen() {
         .item(
             Item::new("Rollback Plan", Some("Triggers"), "Error rate > threshold")
                 .kind(Kind::Monitor)
+                .rollback_trigger()
                 .ttl(Duration::from_millis(1))
                 .check(error_rate_trigger().min_requests(5)),
         )
@@ -313,4 +314,85 @@ async fn the_judge_agrees_with_promtool() {
         compared += 1;
     }
     assert_eq!(compared, corpus.len());
+}
+
+/// The fleet series: who the service is, each item's kind, severity and gate, compliance and
+/// the startup gate, and when each waiver and attestation stops counting.
+#[tokio::test]
+async fn the_fleet_series_name_the_service_its_items_and_expiries() {
+    let checklist = Checklist::new("c")
+        .item(
+            Item::new("Security", None, "Image signed").check(prodready::check_fn(|_| async {
+                prodready::Outcome::fail("unsigned")
+            })),
+        )
+        .item(
+            Item::new("Post-Deployment", None, "Smoke signed off")
+                .kind(Kind::Attestation)
+                .check(prodready::check_fn(|_| async {
+                    prodready::Outcome::pass("attested")
+                        .detail("expires_at", "2027-01-01T12:00:00Z")
+                })),
+        )
+        .waive(
+            prodready::Waiver::new("security.image-signed", "not shipped as an image")
+                .until("2027-06-30"),
+        );
+    let readiness = Readiness::builder()
+        .service("orders", "2.1.0")
+        .checklist(checklist)
+        .host(prodready::testing::FakeHost::new())
+        .registered_checks(false)
+        .build()
+        .unwrap();
+    let report = readiness.evaluate().await;
+    let samples =
+        parse_exposition(&prodready::monitor::metrics::render(&readiness, &report)).unwrap();
+    let value = |name: &str, labels: &[(&str, &str)]| {
+        samples
+            .iter()
+            .find(|s| {
+                s.name == name
+                    && labels
+                        .iter()
+                        .all(|(k, v)| s.labels.iter().any(|(lk, lv)| lk == k && lv == v))
+            })
+            .map(|s| s.value)
+    };
+    assert_eq!(
+        value(
+            "prodready_build_info",
+            &[("service", "orders"), ("version", "2.1.0")]
+        ),
+        Some(1.0)
+    );
+    assert_eq!(
+        value(
+            "prodready_item_info",
+            &[
+                ("id", "post-deployment.smoke-signed-off"),
+                ("kind", "attestation"),
+                ("severity", "blocking"),
+                ("gate", "startup"),
+            ]
+        ),
+        Some(1.0)
+    );
+    // 2027-07-01T00:00:00Z: the waiver applies through its last day.
+    assert_eq!(
+        value(
+            "prodready_waiver_expiry_timestamp_seconds",
+            &[("id", "security.image-signed")]
+        ),
+        Some(1_814_400_000.0)
+    );
+    assert_eq!(
+        value(
+            "prodready_attestation_expiry_timestamp_seconds",
+            &[("id", "post-deployment.smoke-signed-off")]
+        ),
+        Some(1_798_804_800.0)
+    );
+    assert_eq!(value("prodready_compliant", &[]), Some(1.0));
+    assert_eq!(value("prodready_startup", &[]), Some(1.0));
 }

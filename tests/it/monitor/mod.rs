@@ -9,10 +9,8 @@ mod self_check;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
-use prodready::monitor::{
-    error_rate_trigger, Availability, RequestMonitor, StatusChange, OTHER_ROUTES,
-};
-use prodready::{Checklist, Item, Kind, Readiness, Status};
+use prodready::monitor::{error_rate_trigger, RequestMonitor, OTHER_ROUTES};
+use prodready::{Availability, Checklist, Item, Kind, Readiness, Status, StatusChange};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -48,8 +46,56 @@ fn trigger_checklist(min_requests: u64) -> Checklist {
     Checklist::new("c").item(
         Item::new("Rollback Plan", Some("Triggers"), "Error rate > threshold")
             .kind(Kind::Monitor)
+            .rollback_trigger()
             .check(error_rate_trigger().min_requests(min_requests)),
     )
+}
+
+#[tokio::test]
+async fn a_trigger_is_an_item_property_not_an_id_prefix() {
+    let failing = || prodready::check_fn(|_| async { prodready::Outcome::fail("ledger mismatch") });
+    let checklist = Checklist::new("c")
+        .item(
+            Item::new("Data", None, "Ledger balanced")
+                .rollback_trigger()
+                .check(failing()),
+        )
+        .item(Item::new("Rollback Plan", Some("Triggers"), "Looks like one").check(failing()))
+        .item(Item::new("Data", None, "Named by the builder").check(failing()));
+    let readiness = Readiness::builder()
+        .checklist(checklist)
+        .registered_checks(false)
+        .rollback_trigger("data.named-by-the-builder")
+        .build()
+        .unwrap();
+    let report = readiness.evaluate().await;
+    let ids: Vec<&str> = report
+        .rollback
+        .reasons
+        .iter()
+        .map(|r| r.id.as_str())
+        .collect();
+    assert_eq!(ids, ["data.ledger-balanced", "data.named-by-the-builder"]);
+    assert!(report
+        .item("data.named-by-the-builder")
+        .unwrap()
+        .is_rollback_trigger());
+    assert!(!report
+        .item("rollback-plan.triggers.looks-like-one")
+        .unwrap()
+        .is_rollback_trigger());
+    assert!(readiness.is_rollback_trigger("data.ledger-balanced"));
+
+    let typo = Readiness::builder()
+        .checklist(Checklist::new("c").item(Item::new("Data", None, "Ledger balanced")))
+        .registered_checks(false)
+        .rollback_trigger("data.ledger-balance")
+        .build()
+        .err()
+        .expect("an unknown trigger id is a build error")
+        .to_string();
+    assert!(typo.contains("data.ledger-balance"), "{typo}");
+    assert!(typo.contains("data.ledger-balanced"), "{typo}");
 }
 
 #[tokio::test]
@@ -382,5 +428,58 @@ mod own_endpoints {
             stats.server_errors, 0,
             "the 503 of /readyz is not a server error"
         );
+    }
+}
+
+mod route_patterns {
+    use axum::body::Body;
+    use axum::http::Request;
+    use prodready::monitor::{RequestMonitor, OTHER_ROUTES};
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn requests_are_grouped_by_the_matched_route_pattern() {
+        let monitor = RequestMonitor::new().max_routes(4);
+        let app: axum::Router = axum::Router::new()
+            .route("/orders/{id}", axum::routing::get(|| async { "{}" }))
+            .route("/health", axum::routing::get(|| async { "ok" }))
+            .layer(monitor.layer());
+        for i in 0..100 {
+            let uri = format!("/orders/{i}");
+            let resp = app
+                .clone()
+                .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), 200);
+        }
+        app.clone()
+            .oneshot(Request::get("/health").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(monitor.routes(), vec!["/health", "/orders/{id}"]);
+        let orders = monitor.route("/orders/{id}", None).unwrap();
+        assert_eq!(orders.requests, 100);
+        assert_eq!(monitor.overall(None).requests, 101);
+        assert!(monitor.route("/orders/7", None).is_none());
+        assert!(!monitor.routes().iter().any(|r| r == OTHER_ROUTES));
+    }
+
+    #[tokio::test]
+    async fn outside_a_router_raw_paths_are_capped() {
+        // Wrapped around the router from outside, no route pattern is known: the path is used,
+        // and the cap folds the rest into one bucket.
+        let monitor = RequestMonitor::new().max_routes(3);
+        let app = axum::Router::new().route("/orders/{id}", axum::routing::get(|| async { "{}" }));
+        let app = tower::Layer::layer(&monitor.layer(), app);
+        for i in 0..10 {
+            let uri = format!("/orders/{i}");
+            app.clone()
+                .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+        }
+        assert_eq!(monitor.routes().len(), 4);
+        assert_eq!(monitor.route(OTHER_ROUTES, None).unwrap().requests, 7);
     }
 }
