@@ -8,7 +8,7 @@
 //! | `Watch(name)` | the current status, then every change; draining turns every name `NOT_SERVING` at once; an unknown name gets `SERVICE_UNKNOWN` and the stream stays open |
 //! | `List` (gRFC A90) | every item's status, and `""` for the whole readiness |
 //!
-//! While the service starts or drains ([`Availability`](crate::Availability)), every
+//! While the service starts or drains ([`Availability`]), every
 //! name is `NOT_SERVING`. Answers come from the latest report ([`Readiness::snapshot`]): a
 //! call never waits for a check. Only statuses are sent, never a message or a detail.
 //!
