@@ -61,6 +61,23 @@ enum Command {
         #[arg(long, default_value = "text")]
         format: String,
     },
+    /// Renders the emergency contacts (`PRODREADY_CONTACT_ONCALL`, `_DEVOPS`, `_DBA`,
+    /// `_SECURITY`, `PRODREADY_ESCALATION_PATH`, as the service reads them) as an Alertmanager
+    /// routing tree and receivers; what it cannot reach is said on stderr.
+    Alertmanager {
+        /// The SMTP relay (`host:port`) for email contacts.
+        #[arg(long)]
+        smtp_smarthost: Option<String>,
+        /// The sender address for email contacts.
+        #[arg(long, requires = "smtp_smarthost")]
+        smtp_from: Option<String>,
+        /// Minutes a critical alert fires before each next escalation step is notified.
+        #[arg(long, default_value_t = 30)]
+        escalation_minutes: u64,
+        /// Write the configuration here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Turns a Markdown checklist into `checklist!` source (or JSON with `--json`).
     Import {
         /// The Markdown file.
@@ -228,6 +245,33 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let report: Report = serde_json::from_str(&read(&input)?)
                 .map_err(|e| format!("{}:{}:{}: {e}", input.display(), e.line(), e.column()))?;
             println!("{}", render_as(&format, &report)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Alertmanager {
+            smtp_smarthost,
+            smtp_from,
+            escalation_minutes,
+            out,
+        } => {
+            use prodready::checks::contacts::{AlertmanagerOptions, Contacts};
+            let mut options = AlertmanagerOptions::new()
+                .escalation_interval(std::time::Duration::from_secs(escalation_minutes * 60));
+            if let Some(host) = smtp_smarthost {
+                let from = smtp_from.ok_or("--smtp-from is needed with --smtp-smarthost")?;
+                options = options.smtp(host, from);
+            }
+            let config = Contacts::new()
+                .with_env(&prodready::RealHost::new())
+                .alertmanager(&options)
+                .map_err(|e| e.to_string())?;
+            for warning in &config.warnings {
+                eprintln!("warning: {warning}");
+            }
+            match out {
+                Some(p) => std::fs::write(&p, &config.yaml)
+                    .map_err(|e| format!("cannot write {}: {e}", p.display()))?,
+                None => print!("{}", config.yaml),
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { file, json } => {
