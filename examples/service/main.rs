@@ -119,7 +119,13 @@ async fn main() -> anyhow::Result<()> {
         .resource(
             EvidenceSpec::new()
                 .dir(std::env::var("EXAMPLE_EVIDENCE_DIR").unwrap_or_else(|_| "evidence".into()))
-                .build(BuildInfo::new(&version)),
+                .build(BuildInfo::new(&version))
+                // What the Kubernetes manifests (deploy/kubernetes/example.yaml) must cover.
+                .workload(prodready::evidence::K8sWorkload {
+                    name: Some("example-orders".into()),
+                    labels: [("app.kubernetes.io/name".into(), "example-orders".into())].into(),
+                    service_account: Some("example-orders".into()),
+                }),
         )
         .resource(requests.clone())
         .resource(log_monitor.clone())

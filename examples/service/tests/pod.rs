@@ -1,0 +1,163 @@
+//! The example run as in its pod (`deploy/kubernetes/example.yaml`) without a cluster: the
+//! service binary reads its machine under a fake root shaped like that pod
+//! (`FakeHost::hardened_pod`: non-root, no capabilities, no privilege escalation, seccomp, a
+//! read-only root, cgroup limits, no service-account token, the database URL in a `0400`
+//! secret file) through `EXAMPLE_HOST_ROOT`, and its container, Kubernetes and secrets items
+//! must pass; on a root container's root they must fail. The pod's manifests, digested into
+//! the evidence bundle as `prodready add --kind manifests` does, make its RBAC, network-policy,
+//! autoscaler and quota items pass.
+
+use prodready::testing::FakeHost;
+use prodready::Host;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// `GET path` over HTTP/1.0: the status and the body.
+fn get(port: u16, path: &str) -> Option<(u16, String)> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(s, "GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").ok()?;
+    let mut text = String::new();
+    s.read_to_string(&mut text).ok()?;
+    let status = text.split_whitespace().nth(1)?.parse().ok()?;
+    let body = text.split_once("\r\n\r\n")?.1.to_owned();
+    Some((status, body))
+}
+
+struct Service(Child);
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The example on `host`'s root with `host`'s environment; the whole report (from the
+/// management listener) once the first evaluation finished.
+fn report_on(host: &FakeHost) -> serde_json::Value {
+    let (port, management) = (free_port(), free_port());
+    let db = host.root().join("orders.db");
+    // The evidence bundle CI makes, at /app/evidence in the pod (the manifests' path): the
+    // pod's manifests, digested.
+    let bundle = host.root().join("app/evidence");
+    std::fs::create_dir_all(&bundle).unwrap();
+    let manifests = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../deploy/kubernetes/example.yaml"
+    );
+    let bytes = std::fs::read(manifests).unwrap();
+    std::fs::write(bundle.join("example.yaml"), &bytes).unwrap();
+    let mut manifest = prodready::evidence::Manifest::default();
+    prodready::evidence::bundle::add(
+        &mut manifest,
+        "manifests",
+        std::path::Path::new("example.yaml"),
+        &bytes,
+        env!("CARGO_PKG_VERSION"),
+        None,
+    )
+    .expect("the manifests digest");
+    std::fs::write(
+        bundle.join(prodready::evidence::bundle::MANIFEST),
+        serde_json::to_string_pretty(&manifest).unwrap(),
+    )
+    .unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_service"));
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(host.env_vars())
+        .env("EXAMPLE_HOST_ROOT", host.root())
+        .env("PRODREADY_LISTEN", format!("127.0.0.1:{port}"))
+        .env(
+            "PRODREADY_MANAGEMENT_LISTEN",
+            format!("127.0.0.1:{management}"),
+        )
+        .env("PRODREADY_DRAIN_PERIOD", "0s")
+        .env("EXAMPLE_DATABASE_URL", format!("sqlite://{}", db.display()))
+        .env("EXAMPLE_EVIDENCE_DIR", "/app/evidence")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let _service = Service(cmd.spawn().expect("the example binary starts"));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Some((_, body)) = get(management, "/readiness-checklist") {
+            let report: serde_json::Value = serde_json::from_str(&body).expect("a JSON report");
+            if report["items"][0]["evaluated_at"].is_string()
+                && !report["items"].as_array().unwrap().iter().any(|i| {
+                    i["message"]
+                        .as_str()
+                        .is_some_and(|m| m.starts_with("not evaluated yet"))
+                })
+            {
+                return report;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the example never answered a whole report"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn status<'a>(report: &'a serde_json::Value, id: &str) -> (&'a str, &'a str) {
+    let item = report["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == id)
+        .unwrap_or_else(|| panic!("no item {id}"));
+    (
+        item["status"].as_str().unwrap(),
+        item["message"].as_str().unwrap_or(""),
+    )
+}
+
+/// What the pod's spec makes true, item by item (the first five fail on a root container).
+const POD_ITEMS: [&str; 12] = [
+    "security.container-security.no-root-user",
+    "security.container-security.minimal-attack-surface",
+    "infrastructure.kubernetes.resource-limits-set",
+    "performance.resource-allocation.cpu-requests-limits-set",
+    "performance.resource-allocation.memory-requests-limits-set",
+    "infrastructure.kubernetes.service-account-configured",
+    "infrastructure.database.connection-string-in-secrets",
+    // From the manifests in the bundle.
+    "infrastructure.kubernetes.rbac-policies-set",
+    "infrastructure.kubernetes.network-policies-configured",
+    "security.authentication-authorization.network-policies-restrict-access",
+    "performance.resource-allocation.hpa-configured",
+    "performance.resource-allocation.resource-quotas-set",
+];
+
+#[test]
+fn on_the_pods_root_its_container_kubernetes_and_secrets_items_pass() {
+    let report = report_on(&FakeHost::hardened_pod());
+    let failing: Vec<String> = POD_ITEMS
+        .iter()
+        .filter_map(|id| {
+            let (s, m) = status(&report, id);
+            (s != "pass").then(|| format!("{id}: {s}: {m}"))
+        })
+        .collect();
+    assert!(failing.is_empty(), "{failing:#?}");
+}
+
+#[test]
+fn on_a_root_containers_root_they_fail() {
+    let report = report_on(&FakeHost::root_container());
+    for id in &POD_ITEMS[..5] {
+        let (s, m) = status(&report, id);
+        assert_eq!(s, "fail", "{id}: {m}");
+    }
+}
