@@ -20,7 +20,8 @@ connections=${WRK_CONNECTIONS:-32}
 mixed_seconds=${MIXED_SECONDS:-60}
 target=${CARGO_TARGET_DIR:-target}
 
-cargo build --release --all-features --example service --example bench_static >&2
+cargo build --release -p prodready-example >&2
+cargo build --release --example bench_static >&2
 work=$(mktemp -d)
 pids=()
 cleanup() {
@@ -34,8 +35,8 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 wait_for() { for _ in $(seq 1 300); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; echo "no answer at $1" >&2; exit 1; }
 
 svc_port=$(free_port)
-PRODREADY_LISTEN="127.0.0.1:$svc_port" EXAMPLE_DATABASE_URL="sqlite://$work/orders.db" EXAMPLE_DRAIN_SECONDS=0 \
-  "$target/release/examples/service" >"$work/service.out" 2>"$work/service.err" &
+PRODREADY_LISTEN="127.0.0.1:$svc_port" EXAMPLE_DATABASE_URL="sqlite://$work/orders.db" PRODREADY_DRAIN_PERIOD=0s \
+  "$target/release/service" >"$work/service.out" 2>"$work/service.err" &
 svc_pid=$!
 pids+=("$svc_pid")
 svc="http://127.0.0.1:$svc_port"
