@@ -62,19 +62,35 @@ impl Readiness {
 }
 
 /// Serves `grpc.health.v1.Health` on `listener` (HTTP/2 without TLS, as Kubernetes' gRPC
-/// probes speak it) until `shutdown` resolves.
+/// probes speak it) until `shutdown` resolves: then it stops accepting, lets answers in flight
+/// finish, and returns within a second even while `Watch` streams are open (drain first, with
+/// [`Readiness::drain`], so watchers have seen `NOT_SERVING`).
 pub async fn serve(
     readiness: Readiness,
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), tonic::transport::Error> {
-    tonic::transport::Server::builder()
-        .serve_with_incoming_shutdown(
-            readiness.grpc_health(),
-            tonic::transport::server::TcpIncoming::from(listener),
-            shutdown,
-        )
-        .await
+    let (stopped, stop) = tokio::sync::oneshot::channel::<()>();
+    let signal = async move {
+        shutdown.await;
+        let _ = stopped.send(());
+    };
+    let server = tonic::transport::Server::builder().serve_with_incoming_shutdown(
+        readiness.grpc_health(),
+        tonic::transport::server::TcpIncoming::from(listener),
+        signal,
+    );
+    // Open `Watch` streams would hold a graceful shutdown forever.
+    let grace = async move {
+        match stop.await {
+            Ok(()) => tokio::time::sleep(std::time::Duration::from_secs(1)).await,
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        served = server => served,
+        () = grace => Ok(()),
+    }
 }
 
 impl Health {

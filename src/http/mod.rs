@@ -7,7 +7,7 @@
 //! | `GET /readiness-checklist/{id}` | one item; 503 when it fails, 404 for an unknown id |
 //! | `GET /livez`, `GET /readyz`, `GET /startupz` | the kube-apiserver text: `ok` (200), or the verbose list and `… check failed` (503); `?verbose` (any value) lists `[+]id ok` / `[-]id failed: reason withheld`; `?exclude=id` (repeatable) |
 //! | `GET /livez/{id}`, `GET /readyz/{id}` | one check of that probe: `ok` or `internal server error: reason withheld` |
-//! | `GET` or `POST /rolloutz` | the rollout gate (a Flagger webhook, an Argo web metric): 200 `{"proceed": true, …}` while the service is ready and no rollback is recommended, 503 with `ready`, `availability` and the rollback reasons otherwise |
+//! | `GET` or `POST /rolloutz` | the rollout gate (a Flagger webhook, an Argo web metric): 200 `{"proceed": true, …}` while the service is ready and no rollback is recommended, 503 with `ready`, `availability` and the rollback reasons otherwise; `?code=200` answers 200 either way, the verdict in the body |
 //!
 //! Probes answer from the latest known report and never wait for a check
 //! ([`Readiness::snapshot`]); before the first evaluation finished, `/readyz` and `/startupz`
@@ -804,7 +804,14 @@ fn rolloutz(
     query: &Query,
     audience: Audience,
 ) -> Result<Response, QueryError> {
-    query.allow(&[])?;
+    query.allow(&["code"])?;
+    // `?code=200`: the verdict in the body only, for clients that read it (Argo's web metric
+    // counts a non-2xx answer as an error of the measurement, not as a failed condition).
+    let always_ok = match query.single("code")? {
+        None => false,
+        Some("200") => true,
+        Some(other) => return Err(QueryError::bad_value("code", other, ["200"])),
+    };
     let availability = readiness.availability();
     let report = readiness.snapshot();
     let ready =
@@ -824,11 +831,14 @@ fn rolloutz(
     let body = serde_json::json!({
         "proceed": proceed,
         "ready": ready,
-        "availability": if report.is_none() { "starting" } else { availability.as_str() },
+        "availability": match (availability, &report) {
+            (crate::Availability::Ready, None) => "starting",
+            (a, _) => a.as_str(),
+        },
         "rollback": {"recommended": recommended, "reasons": reasons},
     });
     Ok(Response::new(
-        if proceed { 200 } else { 503 },
+        if proceed || always_ok { 200 } else { 503 },
         "application/json",
         body.to_string(),
     ))

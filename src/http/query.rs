@@ -125,12 +125,12 @@ impl Query {
         }
     }
 
-    /// Whether `key` is present, whatever its value (kube-apiserver's `verbose`).
     /// No parameter at all.
     pub(super) fn is_empty(&self) -> bool {
         self.pairs.is_empty()
     }
 
+    /// Whether `key` is present, whatever its value (kube-apiserver's `verbose`).
     pub(super) fn has(&self, key: &str) -> bool {
         self.pairs.iter().any(|(k, _)| k == key)
     }

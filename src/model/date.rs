@@ -180,10 +180,16 @@ pub(crate) fn parse_rfc3339(text: &str) -> Option<f64> {
             if o.len() != 5 || o.as_bytes()[2] != b':' {
                 return None;
             }
-            let (oh, om) = (
-                o.get(0..2)?.parse::<i64>().ok()?,
-                o.get(3..5)?.parse::<i64>().ok()?,
-            );
+            let digits = |s: Option<&str>| -> Option<i64> {
+                let s = s?;
+                s.bytes()
+                    .all(|c| c.is_ascii_digit())
+                    .then(|| s.parse().ok())?
+            };
+            let (oh, om) = (digits(o.get(0..2))?, digits(o.get(3..5))?);
+            if oh > 23 || om > 59 {
+                return None;
+            }
             sign * (oh * 3600 + om * 60)
         }
     };
@@ -296,6 +302,8 @@ mod tests {
             "2026-13-01T00:00:00Z",
             "2026-12-20T25:00:00Z",
             "2026-12-20T10:00:00+1",
+            "2026-12-20T10:00:00++1:00",
+            "2026-12-20T10:00:00+24:00",
         ] {
             assert_eq!(parse_rfc3339(bad), None, "{bad}");
         }

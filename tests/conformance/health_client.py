@@ -32,9 +32,14 @@ def report():
 
 
 channel = grpc.insecure_channel(addr)
+# The gRPC listener is up once the channel connects (the HTTP one was polled by the caller).
+grpc.channel_ready_future(channel).result(timeout=20)
 stub = health_pb2_grpc.HealthStub(channel)
 rep = report()
-ready = urllib.request.urlopen(f"{base}/readyz", timeout=5).status == 200
+try:
+    ready = urllib.request.urlopen(f"{base}/readyz", timeout=5).status == 200
+except urllib.error.HTTPError:
+    ready = False
 
 # Check: the whole readiness as /readyz says it, one item as the report says it, NOT_FOUND.
 whole = stub.Check(health_pb2.HealthCheckRequest(service=""), timeout=5).status

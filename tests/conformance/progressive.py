@@ -66,7 +66,10 @@ verdict = {}
 for metric in template["spec"]["metrics"]:
     web = metric["provider"]["web"]
     url = web["url"].replace("http://{{args.service}}", base)
-    _, body = fetch(url)
+    status, body = fetch(url)
+    if not 200 <= status < 300:
+        # Argo: a non-2xx answer is an error of the measurement; its body is never read.
+        sys.exit(f"argo: FAIL: {metric['name']}: {url} answered {status}: a measurement error, not a verdict")
     result = json_path(body, web["jsonPath"])
     verdict[metric["name"]] = condition(metric["successCondition"], result)
     print(f"argo: {metric['name']}: {'successful' if verdict[metric['name']] else 'failed'} (result {json.dumps(result)[:80]})")

@@ -617,11 +617,20 @@ async fn the_rollout_gate_answers_get_and_post_from_readiness_and_rollback() {
         body["rollback"]["reasons"],
         serde_json::json!([{"id": "rollback-plan.triggers.error-rate-threshold"}])
     );
-    let (_, body) = ask(fired, "GET", true).await;
+    let (_, body) = ask(fired.clone(), "GET", true).await;
     assert_eq!(
         body["rollback"]["reasons"][0]["message"],
         "5xx ratio 0.40 over 1m"
     );
+    // `?code=200`: the verdict in the body only (Argo's web metric reads no body of a 503).
+    let (status, _, text) = get(&fired, "/rolloutz?code=200").await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&text).unwrap()["proceed"],
+        false
+    );
+    let (status, _, _) = get(&fired, "/rolloutz?code=500").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
     // Not ready, or draining: no rollout either.
     let (status, body) = ask(warm(checklist(false)).await, "GET", false).await;
     assert_eq!(

@@ -1,9 +1,9 @@
+#![allow(clippy::unwrap_used)]
 //! The example run as in its pod (`deploy/kubernetes/example.yaml`) without a cluster: the
 //! service binary reads its machine under a fake root shaped like that pod
 //! (`FakeHost::hardened_pod`: non-root, no capabilities, no privilege escalation, seccomp, a
-//! read-only root, cgroup limits, no service-account token, the database URL in a `0400`
-//! secret file) through `EXAMPLE_HOST_ROOT`, and its container, Kubernetes and secrets items
-//! must pass; on a root container's root they must fail. The pod's manifests, digested into
+//! read-only root, cgroup limits, no service-account token) through `EXAMPLE_HOST_ROOT`, and
+//! its container and Kubernetes items must pass; on a root container's root they must fail. The pod's manifests, digested into
 //! the evidence bundle as `prodready add --kind manifests` does, make its RBAC, network-policy,
 //! autoscaler and quota items pass.
 
@@ -124,14 +124,13 @@ fn status<'a>(report: &'a serde_json::Value, id: &str) -> (&'a str, &'a str) {
 }
 
 /// What the pod's spec makes true, item by item (the first five fail on a root container).
-const POD_ITEMS: [&str; 12] = [
+const POD_ITEMS: [&str; 11] = [
     "security.container-security.no-root-user",
     "security.container-security.minimal-attack-surface",
     "infrastructure.kubernetes.resource-limits-set",
     "performance.resource-allocation.cpu-requests-limits-set",
     "performance.resource-allocation.memory-requests-limits-set",
     "infrastructure.kubernetes.service-account-configured",
-    "infrastructure.database.connection-string-in-secrets",
     // From the manifests in the bundle.
     "infrastructure.kubernetes.rbac-policies-set",
     "infrastructure.kubernetes.network-policies-configured",

@@ -4,9 +4,10 @@
 //! The tree pages the on-call engineer for every critical alert (and for any alert no route
 //! takes), sends warnings to the DevOps team, copies alerts about database items
 //! (`infrastructure.database.…`) to the database admin and about security items
-//! (`security.…`) to the security team, and sends a critical alert still firing after
-//! 30 minutes, 60 minutes, … to each step of the escalation path in turn (Alertmanager has no
-//! acknowledgement: the paging tool's escalation policy is the real one; these routes are the
+//! (`security.…`) to the security team, and sends critical alerts to each step of the
+//! escalation path in turn, 30 minutes, 60 minutes, … after their group opened (escalation
+//! routes group by `id` too, so each failing item is its own group; Alertmanager has no
+//! acknowledgement: the paging tool's escalation policy is the real one, these routes are the
 //! floor). An email contact becomes an `email_configs` receiver (give the SMTP relay with
 //! [`AlertmanagerOptions::smtp`]), an https contact a `webhook_configs` one. Alertmanager
 //! cannot call a phone number: such a contact gets no receiver, and the rendering says so in
@@ -45,7 +46,7 @@ impl AlertmanagerOptions {
         self
     }
 
-    /// How long a critical alert fires before each next escalation step is notified.
+    /// How long after a critical alert's group opened each next escalation step is notified.
     pub fn escalation_interval(mut self, every: Duration) -> Self {
         self.escalation_interval = every;
         self
@@ -156,6 +157,10 @@ impl Contacts {
             let _ = writeln!(routes, "    - receiver: {}", q(receiver));
             let _ = writeln!(routes, "      matchers: [{}]", q(matcher));
             if let Some(w) = wait {
+                let _ = writeln!(
+                    routes,
+                    "      group_by: [\"alertname\", \"service\", \"version\", \"id\"]"
+                );
                 let _ = writeln!(routes, "      group_wait: {}m", w.as_secs().div_ceil(60));
             }
             let _ = writeln!(routes, "      continue: {cont}");

@@ -103,8 +103,8 @@ mod alertmanager {
             config.warnings
         );
         // Escalation steps wait 30 and 60 minutes; warnings go to DevOps, last.
-        assert!(y.contains("receiver: \"escalation-1\"\n      matchers: [\"severity=\\\"critical\\\"\"]\n      group_wait: 30m"), "{y}");
-        assert!(y.contains("receiver: \"escalation-2\"\n      matchers: [\"severity=\\\"critical\\\"\"]\n      group_wait: 60m"), "{y}");
+        assert!(y.contains("receiver: \"escalation-1\"\n      matchers: [\"severity=\\\"critical\\\"\"]\n      group_by: [\"alertname\", \"service\", \"version\", \"id\"]\n      group_wait: 30m"), "{y}");
+        assert!(y.contains("receiver: \"escalation-2\"\n      matchers: [\"severity=\\\"critical\\\"\"]\n      group_by: [\"alertname\", \"service\", \"version\", \"id\"]\n      group_wait: 60m"), "{y}");
         assert!(y.contains("receiver: \"devops-team\"\n      matchers: [\"severity=\\\"warning\\\"\"]\n      continue: false"), "{y}");
     }
 
