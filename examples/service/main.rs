@@ -179,10 +179,7 @@ async fn main() -> anyhow::Result<()> {
 fn environment() -> EnvSpec {
     EnvSpec::new()
         .prefix("EXAMPLE_")
-        .manifest(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/examples/service/.env.example"
-        ))
+        .manifest(concat!(env!("CARGO_MANIFEST_DIR"), "/.env.example"))
         .var(EnvVar::new("PRODREADY_LISTEN").description("where the service listens"))
         .var(EnvVar::new("PRODREADY_STRICT").description("1: exit when not ready at startup"))
         .var(EnvVar::new("EXAMPLE_DATABASE_URL").description("the orders database"))
