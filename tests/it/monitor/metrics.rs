@@ -1,12 +1,25 @@
 //! `/metrics` over TCP, parsed back; the scrape makes "Metrics being collected" pass.
 
 use super::{get_from, serve, TRIGGER};
-use prodready::monitor::metrics::parse_exposition;
+use prodready::monitor::metrics::{parse_exposition, Sample};
 use prodready::monitor::{
     error_rate_trigger, metrics_being_collected, metrics_verified, LogMonitor, RequestMonitor,
 };
 use prodready::{Checklist, Item, Kind, Readiness, Status};
 use std::time::Duration;
+
+/// The value of the first sample named `name` that carries every one of `labels`.
+fn sample(samples: &[Sample], name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+    samples
+        .iter()
+        .find(|s| {
+            s.name == name
+                && labels
+                    .iter()
+                    .all(|(k, v)| s.labels.iter().any(|(a, b)| a == k && b == v))
+        })
+        .map(|s| s.value)
+}
 
 #[tokio::test]
 async fn metrics_parse_and_a_scrape_is_seen() {
@@ -55,17 +68,7 @@ async fn metrics_parse_and_a_scrape_is_seen() {
     let (status, body) = get_from(addr, "/metrics", "Prometheus/2.53.0").await;
     assert_eq!(status, 200);
     let samples = parse_exposition(&body).unwrap();
-    let value = |name: &str, labels: &[(&str, &str)]| {
-        samples
-            .iter()
-            .find(|s| {
-                s.name == name
-                    && labels
-                        .iter()
-                        .all(|(k, v)| s.labels.iter().any(|(a, b)| a == k && b == v))
-            })
-            .map(|s| s.value)
-    };
+    let value = |name: &str, labels: &[(&str, &str)]| sample(&samples, name, labels);
     assert_eq!(
         value(
             "prodready_item_status",
@@ -348,17 +351,7 @@ async fn the_fleet_series_name_the_service_its_items_and_expiries() {
     let report = readiness.evaluate().await;
     let samples =
         parse_exposition(&prodready::monitor::metrics::render(&readiness, &report)).unwrap();
-    let value = |name: &str, labels: &[(&str, &str)]| {
-        samples
-            .iter()
-            .find(|s| {
-                s.name == name
-                    && labels
-                        .iter()
-                        .all(|(k, v)| s.labels.iter().any(|(lk, lv)| lk == k && lv == v))
-            })
-            .map(|s| s.value)
-    };
+    let value = |name: &str, labels: &[(&str, &str)]| sample(&samples, name, labels);
     assert_eq!(
         value(
             "prodready_build_info",
