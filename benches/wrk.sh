@@ -21,7 +21,7 @@ mixed_seconds=${MIXED_SECONDS:-60}
 target=${CARGO_TARGET_DIR:-target}
 
 cargo build --release -p prodready-example >&2
-cargo build --release --example bench_static >&2
+cargo build --release -p prodready --example bench_static >&2
 work=$(mktemp -d)
 pids=()
 cleanup() {
