@@ -26,7 +26,6 @@ mod pb {
     include!("health.v1.rs");
 }
 
-use crate::model::{Gate, Severity};
 use crate::Availability;
 use crate::{Readiness, Status};
 use futures::stream::{self, BoxStream, StreamExt};
@@ -114,8 +113,7 @@ impl Health {
             !report
                 .items
                 .iter()
-                .filter(|i| i.gate == Gate::Readiness && i.severity == Severity::Blocking)
-                .any(|i| failing(i))
+                .any(|i| i.blocks_readiness(pending_blocks))
         } else {
             !report.items.iter().any(|i| i.id == name && failing(i))
         };

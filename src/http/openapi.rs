@@ -65,7 +65,8 @@ impl crate::Readiness {
     /// # Ok::<(), prodready::BuildError>(())
     /// ```
     pub fn openapi(&self) -> Value {
-        use crate::model::{slug, Gate, Severity};
+        use super::query::{group_keys, section_keys, tag_keys};
+        use crate::model::{Gate, Severity};
         use std::collections::BTreeSet;
         let items = self.checklist().items();
         let ids = |gate: Option<Gate>| -> Value {
@@ -81,12 +82,10 @@ impl crate::Readiness {
             let set: BTreeSet<String> = items.iter().flat_map(keys).collect();
             set.into_iter().map(Value::String).collect()
         };
-        let sections = slugs(&|i| vec![slug(i.section())]);
-        let groups = slugs(&|i| match i.group() {
-            Some(g) => vec![slug(g), format!("{}.{}", slug(i.section()), slug(g))],
-            None => Vec::new(),
-        });
-        let tags = slugs(&|i| i.tag_list().iter().map(|t| slug(t)).collect());
+        // The keys the filters accept, by the filters' own rule.
+        let sections = slugs(&|i| section_keys(i.section()));
+        let groups = slugs(&|i| group_keys(i.section(), i.group()));
+        let tags = slugs(&|i| tag_keys(i.tag_list()));
         let mut doc = openapi();
         let paths = &mut doc["paths"];
         for (path, values) in [

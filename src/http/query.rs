@@ -136,14 +136,30 @@ impl Query {
     }
 }
 
+/// The `?section=` key of an item in `section`.
+pub(super) fn section_keys(section: &str) -> Vec<String> {
+    vec![slug(section)]
+}
+
+/// The `?group=` keys of an item in `section` and `group`: the group's slug alone and
+/// qualified by its section's.
+pub(super) fn group_keys(section: &str, group: Option<&str>) -> Vec<String> {
+    match group {
+        Some(g) => vec![slug(g), format!("{}.{}", slug(section), slug(g))],
+        None => Vec::new(),
+    }
+}
+
+/// The `?tag=` keys of an item with `tags`.
+pub(super) fn tag_keys(tags: &[String]) -> Vec<String> {
+    tags.iter().map(|t| slug(t)).collect()
+}
+
 /// Applies `section`, `group`, `kind`, `status`, `severity` and `tag` to `report`.
 pub(super) fn filter(report: &Report, query: &Query) -> Result<Report, QueryError> {
-    let section_keys = |i: &ItemReport| vec![slug(&i.section)];
-    let group_keys = |i: &ItemReport| match &i.group {
-        Some(g) => vec![slug(g), format!("{}.{}", slug(&i.section), slug(g))],
-        None => Vec::new(),
-    };
-    let tag_keys = |i: &ItemReport| i.tags.iter().map(|t| slug(t)).collect::<Vec<_>>();
+    let section_keys = |i: &ItemReport| section_keys(&i.section);
+    let group_keys = |i: &ItemReport| group_keys(&i.section, i.group.as_deref());
+    let tag_keys = |i: &ItemReport| tag_keys(&i.tags);
     let sections = names(report, "section", query, section_keys)?;
     let groups = names(report, "group", query, group_keys)?;
     let tags = names(report, "tag", query, tag_keys)?;
