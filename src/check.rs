@@ -92,6 +92,7 @@ impl Check for FnPtrCheck {
 
 /// What a check saw: a status, a message saying what was observed, observed values, and what to do.
 #[derive(Debug, Clone, PartialEq)]
+#[must_use = "an outcome is the verdict: return it from the check"]
 pub struct Outcome {
     pub(crate) status: Status,
     pub(crate) message: String,
@@ -165,7 +166,7 @@ impl Outcome {
     }
 
     /// The remediation, if any.
-    pub fn remediation_text(&self) -> Option<&str> {
+    pub fn get_remediation(&self) -> Option<&str> {
         self.remediation.as_deref()
     }
 }

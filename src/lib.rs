@@ -26,7 +26,8 @@ mod url;
 
 pub use check::{check_fn, Check, Context, ContextBuilder, FnCheck, Outcome};
 pub use engine::{
-    Availability, BuildError, CheckRuntime, NotReady, Readiness, ReadinessBuilder, StatusChange,
+    Availability, BuildError, BuildProblem, CheckRuntime, NotReady, Readiness, ReadinessBuilder,
+    StatusChange,
 };
 pub use host::{Host, Ids, RealHost};
 pub use model::{

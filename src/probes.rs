@@ -208,7 +208,8 @@ impl ProbeLog {
     /// Records that `endpoint` (a path such as `/readyz`) was asked by `user_agent`, without
     /// what it answered: such a request never counts as a successful answer
     /// ([`ProbeLog::last_success`]). The HTTP layer uses [`ProbeLog::record_answer`].
-    pub fn record(&self, endpoint: &str, user_agent: Option<&str>) {
+    #[cfg(test)]
+    pub(crate) fn record(&self, endpoint: &str, user_agent: Option<&str>) {
         let agent = agent_index(Agent::from_user_agent(user_agent));
         if let Some(entry) = self.entry(endpoint, true) {
             entry.count.fetch_add(1, Ordering::Relaxed);
@@ -218,7 +219,7 @@ impl ProbeLog {
 
     /// Records that `endpoint` answered a request from `user_agent` with `status` and a body of
     /// `body_bytes` bytes.
-    pub fn record_answer(
+    pub(crate) fn record_answer(
         &self,
         endpoint: &str,
         user_agent: Option<&str>,
@@ -245,7 +246,7 @@ impl ProbeLog {
         }
     }
 
-    /// The last answer `endpoint` gave `agent`, if recorded with [`ProbeLog::record_answer`].
+    /// The last answer `endpoint` gave `agent`, if the HTTP layer recorded one.
     pub fn last_answer(&self, endpoint: &str, agent: Agent) -> Option<Answer> {
         let entry = self.entry(endpoint, false)?;
         entry.agents[agent_index(agent)].answer.get(self.log.base)

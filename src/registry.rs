@@ -230,9 +230,9 @@ mod tests {
         assert_eq!(ids, ["s.g.existing", "s.g.brand-new"]);
         let bound = c.get("s.g.existing").unwrap();
         assert!(bound.is_automated());
-        assert_eq!(bound.severity_of(), Severity::Info);
+        assert_eq!(bound.get_severity(), Severity::Info);
         assert_eq!(bound.timeout, Some(Duration::from_millis(1500)));
-        assert_eq!(bound.tag_list(), ["registered"]);
+        assert_eq!(bound.get_tags(), ["registered"]);
         let ctx = Context::with_host(crate::testing::FakeHost::new());
         let outcome = bound.check.as_ref().unwrap().run(&ctx).await;
         assert_eq!(outcome.status(), Status::Pass);

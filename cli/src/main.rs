@@ -183,7 +183,7 @@ async fn verify(
     let checklist = standard
         .items()
         .iter()
-        .filter(|i| matches!(i.kind_of(), Kind::Evidence | Kind::Attestation))
+        .filter(|i| matches!(i.get_kind(), Kind::Evidence | Kind::Attestation))
         .cloned()
         .fold(prodready::Checklist::new(standard.name()), |c, i| c.item(i));
     let readiness = Readiness::builder()
@@ -197,7 +197,10 @@ async fn verify(
     let report = readiness.evaluate_fresh().await;
     // Under --strict a blocking pending item fails the gate: JUnit shows it as an <error>.
     let text = match format {
-        "junit" => prodready::report::junit::render_with(&report, strict),
+        "junit" => prodready::Format::Junit.render_with(
+            &report,
+            &prodready::report::RenderOptions::new().pending_blocks(strict),
+        ),
         _ => render_as(format, &report)?,
     };
     println!("{text}");
@@ -385,9 +388,9 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 println!(
                     "{}\t{}\t{}\t{}",
                     i.id(),
-                    i.kind_of().as_str(),
+                    i.get_kind().as_str(),
                     bound,
-                    i.verification().unwrap_or("")
+                    i.get_verified_by().unwrap_or("")
                 );
             }
             Ok(ExitCode::SUCCESS)

@@ -117,8 +117,8 @@ mod tests {
                 o.message(),
                 format!("running as root: real uid {real}, effective uid {effective}")
             );
-            assert!(o.remediation_text().unwrap().contains("runAsNonRoot: true"));
-            assert!(o.remediation_text().unwrap().contains("runAsUser"));
+            assert!(o.get_remediation().unwrap().contains("runAsNonRoot: true"));
+            assert!(o.get_remediation().unwrap().contains("runAsUser"));
             assert_eq!(o.details()["uid_effective"], effective);
         }
     }
@@ -131,7 +131,7 @@ mod tests {
             o.message(),
             "running as uid 1000 but in group root: real gid 0, effective gid 0"
         );
-        assert!(o.remediation_text().unwrap().contains("runAsGroup"));
+        assert!(o.get_remediation().unwrap().contains("runAsGroup"));
         assert_eq!(o.details()["gid_real"], 0);
         assert_eq!(o.details()["uid_real"], 1000);
     }

@@ -71,7 +71,7 @@ impl Verdict {
 
     /// Records the outcome of the part `name` (its status, message, remediation and details).
     pub(crate) fn part(&mut self, name: impl Into<String>, outcome: Outcome) {
-        if let Some(fix) = outcome.remediation_text() {
+        if let Some(fix) = outcome.get_remediation() {
             self.fix(fix.to_owned());
         }
         self.findings.push(Finding {
@@ -188,7 +188,7 @@ mod tests {
         let o = v.outcome("fine");
         assert_eq!(o.status(), Status::Fail);
         assert_eq!(o.message(), "a warning; a failure");
-        assert_eq!(o.remediation_text(), Some("do x."));
+        assert_eq!(o.get_remediation(), Some("do x."));
         assert_eq!(Verdict::new().outcome("fine").status(), Status::Pass);
     }
 
@@ -201,7 +201,7 @@ mod tests {
         let o = v.listed_outcome();
         assert_eq!(o.status(), Status::Pending);
         assert_eq!(o.message(), "a: outside a pod; b: old; c: no evidence");
-        assert_eq!(o.remediation_text(), Some("add it"));
+        assert_eq!(o.get_remediation(), Some("add it"));
     }
 
     #[test]

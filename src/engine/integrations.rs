@@ -2,7 +2,7 @@
 //! is a compile error naming the expected type), and the `build()` check that catches one given
 //! through the untyped `.resource(..)`.
 
-use super::{BuildError, ReadinessBuilder};
+use super::ReadinessBuilder;
 use crate::check::Resources;
 use std::any::TypeId;
 
@@ -179,13 +179,9 @@ pub(crate) fn mismatches(
 
 /// `Err` naming every resource the built-in checks would not see for a version or wrapping
 /// mistake.
-pub(super) fn check_resources(resources: &Resources) -> Result<(), BuildError> {
-    let problems = mismatches(resources.types(), &expected());
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(BuildError::Setting(problems.join("\n")))
-    }
+/// One problem per shared resource of the wrong type.
+pub(super) fn check_resources(resources: &Resources) -> Vec<String> {
+    mismatches(resources.types(), &expected())
 }
 
 #[cfg(test)]

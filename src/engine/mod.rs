@@ -12,7 +12,7 @@ pub use runtime::{Availability, StatusChange};
 
 use crate::check::{Context, Resources};
 use crate::host::{Host, RealHost};
-use crate::model::{millis, rfc3339, Checklist, ChecklistErrors, Item, Kind};
+use crate::model::{millis, rfc3339, Checklist, ChecklistError, Item, Kind};
 use crate::probes::{LatestReport, ProbeLog};
 use crate::registry;
 use crate::report::{Report, Rollback, ServiceInfo};
@@ -163,16 +163,71 @@ impl Inner {
     }
 }
 
-/// Why a [`Readiness`] could not be built.
-#[derive(Debug, thiserror::Error)]
+/// Why a [`Readiness`] could not be built: every problem `build()` found, at once.
+///
+/// ```
+/// use prodready::{BuildError, BuildProblem, Checklist, Item, Readiness};
+/// let err: BuildError = Readiness::builder()
+///     .checklist(Checklist::new("c").item(Item::new("A", None, "x")).item(Item::new("A", None, "x")))
+///     .default_timeout(std::time::Duration::ZERO)
+///     .registered_checks(false)
+///     .build()
+///     .unwrap_err();
+/// assert_eq!(err.problems().len(), 2);
+/// assert!(matches!(err.problems()[0], BuildProblem::Setting(_)));
+/// assert!(matches!(err.problems()[1], BuildProblem::Checklist(_)));
+/// ```
+#[derive(Debug)]
+pub struct BuildError {
+    problems: Vec<BuildProblem>,
+}
+
+impl BuildError {
+    /// Every problem, in the order `build()` found them; never empty.
+    pub fn problems(&self) -> &[BuildProblem] {
+        &self.problems
+    }
+}
+
+impl std::fmt::Display for BuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let [one] = self.problems.as_slice() {
+            return write!(f, "the readiness cannot be built: {one}");
+        }
+        write!(
+            f,
+            "the readiness cannot be built: {} problems:",
+            self.problems.len()
+        )?;
+        for p in &self.problems {
+            write!(f, "\n  - {p}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// One thing [`ReadinessBuilder::build`] found wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum BuildError {
-    /// The checklist (with every `#[check]` bound in) has problems.
+pub enum BuildProblem {
+    /// The checklist (with every `#[check]` bound in) has this problem.
     #[error(transparent)]
-    Checklist(#[from] ChecklistErrors),
-    /// A setting is out of range.
+    Checklist(ChecklistError),
+    /// A builder setting is out of range (e.g. a zero timeout).
     #[error("{0}")]
     Setting(String),
+    /// A shared resource is not the type its feature's checks use (e.g. another major version
+    /// of the client crate): says which type, which feature, and the fix.
+    #[error("{0}")]
+    Resource(String),
+    /// The details token could not be read (`PRODREADY_DETAILS_TOKEN_FILE`).
+    #[error("{0}")]
+    Access(String),
+    /// The check runtime's threads could not be started.
+    #[error("cannot start the check runtime's threads: {0}")]
+    CheckRuntime(String),
 }
 
 /// A strict startup found the service not ready: its startup or readiness gate failed.
@@ -226,6 +281,17 @@ pub struct ReadinessBuilder {
     pub(crate) access: crate::http::Access,
 }
 
+impl std::fmt::Debug for Readiness {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Readiness")
+            .field("service", &self.inner.service)
+            .field("checklist", &self.inner.checklist.name())
+            .field("items", &self.inner.checklist.items().len())
+            .field("strict", &self.inner.strict)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Readiness {
     /// Starts a builder: an empty checklist, the real host, `#[check]` registrations included.
     pub fn builder() -> ReadinessBuilder {
@@ -271,7 +337,7 @@ impl Readiness {
         self.inner
             .index
             .get(id)
-            .is_some_and(|&i| self.inner.checklist.items()[i].gate_of() != crate::Gate::None)
+            .is_some_and(|&i| self.inner.checklist.items()[i].get_gate() != crate::Gate::None)
     }
 
     #[cfg_attr(not(any(feature = "axum", feature = "hyper-server")), allow(dead_code))]
@@ -560,10 +626,15 @@ impl ReadinessBuilder {
 
     /// Binds the registered checks, validates the checklist and returns every problem at once.
     pub fn build(mut self) -> Result<Readiness, BuildError> {
-        if let Some(p) = self.problems.into_iter().next() {
-            return Err(BuildError::Setting(p));
-        }
-        integrations::check_resources(&self.resources)?;
+        let mut problems: Vec<BuildProblem> = std::mem::take(&mut self.problems)
+            .into_iter()
+            .map(BuildProblem::Setting)
+            .collect();
+        problems.extend(
+            integrations::check_resources(&self.resources)
+                .into_iter()
+                .map(BuildProblem::Resource),
+        );
         let mut checklist = self.checklist;
         match self.registered {
             Registered::All => registry::apply_registered(&mut checklist, &registry::registered()),
@@ -576,7 +647,34 @@ impl ReadinessBuilder {
         for id in std::mem::take(&mut self.runtime.triggers) {
             checklist.edit_in_place(&id, "rollback_trigger", Item::rollback_trigger);
         }
-        checklist.validate()?;
+        let order = match checklist.validate() {
+            Err(errors) => {
+                problems.extend(errors.0.into_iter().map(BuildProblem::Checklist));
+                None
+            }
+            Ok(()) => match checklist.evaluation_order() {
+                Ok(order) => Some(order),
+                Err(ids) => {
+                    problems.push(BuildProblem::Checklist(ChecklistError::DependencyCycle {
+                        ids,
+                    }));
+                    None
+                }
+            },
+        };
+        let access = match self.access.resolve(self.host.as_ref()) {
+            Ok(access) => Some(access),
+            Err(e) => {
+                problems.push(BuildProblem::Access(e));
+                None
+            }
+        };
+        let (Some(order), Some(access), true) = (order, access, problems.is_empty()) else {
+            return Err(BuildError { problems });
+        };
+        let spawner = pool::Spawner::new(self.settings.check_runtime).map_err(|e| BuildError {
+            problems: vec![BuildProblem::CheckRuntime(e.to_string())],
+        })?;
         let mut runtime = self.runtime;
         runtime.triggers = checklist
             .items()
@@ -584,9 +682,6 @@ impl ReadinessBuilder {
             .filter(|i| i.is_rollback_trigger())
             .map(|i| i.id.clone())
             .collect();
-        let order = checklist
-            .evaluation_order()
-            .map_err(|ids| BuildError::Setting(format!("dependency cycle: {}", ids.join(" → "))))?;
         let index = checklist
             .items()
             .iter()
@@ -606,13 +701,6 @@ impl ReadinessBuilder {
         resources.insert(probes.clone());
         resources.insert(latest.clone());
         resources.insert(self.service.clone());
-        let access = self
-            .access
-            .resolve(self.host.as_ref())
-            .map_err(BuildError::Setting)?;
-        let spawner = pool::Spawner::new(self.settings.check_runtime).map_err(|e| {
-            BuildError::Setting(format!("cannot start the check runtime's threads: {e}"))
-        })?;
         let state = State {
             cache: vec![None; checklist.items().len()],
             damp: vec![runtime::Damp::default(); checklist.items().len()],

@@ -201,7 +201,7 @@ const BLOCKING_POLL: Duration = Duration::from_millis(100);
 async fn run_check(inner: &Arc<Inner>, item: &Item, check: Arc<dyn crate::Check>) -> Outcome {
     let timeout = item.timeout.unwrap_or(inner.settings.default_timeout);
     let ctx = inner.ctx.for_item(&item.id);
-    let polls = Arc::new(PollClock::default());
+    let polls = PollClock::spawned();
     let work: BoxFuture<'static, Outcome> = Box::pin(async move { check.run(&ctx).await });
     let work = Timed {
         work: AssertUnwindSafe(work).catch_unwind(),
@@ -251,6 +251,12 @@ async fn run_check(inner: &Arc<Inner>, item: &Item, check: Arc<dyn crate::Check>
             if late > stall_slack(timeout) {
                 return stalled(limit, timeout, late);
             }
+            let queued = polls.queued(Instant::now());
+            if queued > stall_slack(timeout) {
+                // Its timer fired on time, but the check spent that much of its time ready to
+                // run without a thread: the check runtime's threads were held by other checks.
+                return starved(limit, timeout, queued);
+            }
             return Outcome::fail(format!("timed out after {limit}"))
                 .detail("timeout_ms", timeout.as_millis() as u64);
         }
@@ -298,28 +304,98 @@ fn stalled(limit: humantime::FormattedDuration, timeout: Duration, late: Duratio
     ))
     .detail("timeout_ms", timeout.as_millis() as u64)
     .detail("stalled_ms", late.as_millis() as u64)
-    .remediation("find the check that blocked its thread (its own item says so) and fix it; this item is judged again on the next evaluation")
+    .remediation(STALL_REMEDIATION)
 }
+
+/// The verdict of a check that, when its timeout fired, had spent that long ready to run without
+/// a thread: it is not blamed, and the report names the checks that held the threads.
+fn starved(limit: humantime::FormattedDuration, timeout: Duration, queued: Duration) -> Outcome {
+    let ms = humantime::format_duration(Duration::from_millis(queued.as_millis() as u64));
+    Outcome::warn(format!(
+        "not judged: of its {limit} timeout it spent {ms} waiting for a thread because the check runtime was stalled (another check blocked its thread)"
+    ))
+    .detail("timeout_ms", timeout.as_millis() as u64)
+    .detail("stalled_ms", queued.as_millis() as u64)
+    .remediation(STALL_REMEDIATION)
+}
+
+const STALL_REMEDIATION: &str = "find the check that blocked its thread (its own item says so) and fix it; this item is judged again on the next evaluation";
 
 const BLOCKING_REMEDIATION: &str =
     "use async I/O, or move blocking work into tokio::task::spawn_blocking";
 
-/// The longest single poll of a check, and the start of the poll in progress (a poll that has
-/// not returned yet is a thread being blocked right now).
-#[derive(Default)]
+/// The longest single poll of a check, the start of the poll in progress (a poll that has not
+/// returned yet is a thread being blocked right now), and how long it has waited for a thread
+/// (woken, or spawned, and not polled yet), in all and right now.
 struct PollClock {
-    state: std::sync::Mutex<(Option<Instant>, Duration)>,
+    state: std::sync::Mutex<Polls>,
+}
+
+#[derive(Clone, Copy)]
+struct Polls {
+    running_since: Option<Instant>,
+    longest: Duration,
+    runnable_since: Option<Instant>,
+    queued: Duration,
 }
 
 impl PollClock {
+    /// The clock of a check spawned now: runnable, not polled yet.
+    fn spawned() -> Arc<Self> {
+        Arc::new(PollClock {
+            state: std::sync::Mutex::new(Polls {
+                running_since: None,
+                longest: Duration::ZERO,
+                runnable_since: Some(Instant::now()),
+                queued: Duration::ZERO,
+            }),
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Polls> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     fn longest(&self, now: Instant) -> Duration {
-        let (since, longest) = *self.state.lock().unwrap_or_else(|p| p.into_inner());
-        since.map_or(longest, |s| longest.max(now.saturating_duration_since(s)))
+        let polls = *self.lock();
+        polls.running_since.map_or(polls.longest, |s| {
+            polls.longest.max(now.saturating_duration_since(s))
+        })
+    }
+
+    /// How long, in all, the check has been ready to run without getting a thread.
+    fn queued(&self, now: Instant) -> Duration {
+        let polls = *self.lock();
+        polls.queued
+            + polls
+                .runnable_since
+                .map_or(Duration::ZERO, |s| now.saturating_duration_since(s))
+    }
+}
+
+/// The waker a check's future sees: records when the check became ready to run, then wakes its
+/// task as usual.
+struct Recorder {
+    clock: Arc<PollClock>,
+    task: std::task::Waker,
+}
+
+impl std::task::Wake for Recorder {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.clock
+            .lock()
+            .runnable_since
+            .get_or_insert_with(Instant::now);
+        self.task.wake_by_ref();
     }
 }
 
 pin_project_lite::pin_project! {
-    /// Times every poll of the wrapped future.
+    /// Times every poll of the wrapped future, and how long it waits for a thread between them.
     struct Timed<F> {
         #[pin]
         work: F,
@@ -333,12 +409,22 @@ impl<F: std::future::Future> std::future::Future for Timed<F> {
     fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<F::Output> {
         let this = self.project();
         let start = Instant::now();
-        this.clock.state.lock().unwrap_or_else(|p| p.into_inner()).0 = Some(start);
-        let out = this.work.poll(cx);
+        {
+            let mut state = this.clock.lock();
+            state.running_since = Some(start);
+            if let Some(since) = state.runnable_since.take() {
+                state.queued += start.saturating_duration_since(since);
+            }
+        }
+        let waker = std::task::Waker::from(Arc::new(Recorder {
+            clock: this.clock.clone(),
+            task: cx.waker().clone(),
+        }));
+        let out = this.work.poll(&mut std::task::Context::from_waker(&waker));
         let took = start.elapsed();
-        let mut state = this.clock.state.lock().unwrap_or_else(|p| p.into_inner());
-        state.0 = None;
-        state.1 = state.1.max(took);
+        let mut state = this.clock.lock();
+        state.running_since = None;
+        state.longest = state.longest.max(took);
         out
     }
 }
@@ -410,8 +496,60 @@ pub(super) fn to_report(
         remediation: o.remediation.or_else(|| item.remediation.clone()),
         tags: item.tags.clone(),
         docs: item.docs.clone(),
-        gate: item.gate_of(),
+        gate: item.get_gate(),
         bound_by: item.bound_by.clone(),
         evaluated_at,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::future::Future;
+    use std::task::{Context, Waker};
+
+    /// Pending on its first poll, keeping the waker it was given; ready on the next.
+    struct Once {
+        waker: Arc<std::sync::Mutex<Option<Waker>>>,
+        polled: bool,
+    }
+
+    impl Future for Once {
+        type Output = ();
+        fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+            if self.polled {
+                return Poll::Ready(());
+            }
+            self.polled = true;
+            *self.waker.lock().unwrap() = Some(cx.waker().clone());
+            Poll::Pending
+        }
+    }
+
+    #[test]
+    fn a_check_is_queued_from_its_spawn_and_each_wake_until_it_is_polled_in_all() {
+        let kept = Arc::new(std::sync::Mutex::new(None));
+        let clock = PollClock::spawned();
+        let mut timed = Box::pin(Timed {
+            work: Once {
+                waker: kept.clone(),
+                polled: false,
+            },
+            clock: clock.clone(),
+        });
+        std::thread::sleep(Duration::from_millis(20));
+        assert!(clock.queued(Instant::now()) >= Duration::from_millis(20));
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(timed.as_mut().poll(&mut cx).is_pending());
+        let first = clock.queued(Instant::now());
+        std::thread::sleep(Duration::from_millis(20));
+        assert_eq!(clock.queued(Instant::now()), first, "waiting, not queued");
+        kept.lock().unwrap().take().unwrap().wake();
+        std::thread::sleep(Duration::from_millis(20));
+        assert!(clock.queued(Instant::now()) >= first + Duration::from_millis(20));
+        assert!(timed.as_mut().poll(&mut cx).is_ready());
+        let all = clock.queued(Instant::now());
+        std::thread::sleep(Duration::from_millis(20));
+        assert_eq!(clock.queued(Instant::now()), all, "done, not queued");
     }
 }

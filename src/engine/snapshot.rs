@@ -204,7 +204,7 @@ impl Readiness {
         let inner = self.inner.clone();
         let task = self.inner.spawner.spawn(async move {
             let indices: Vec<usize> = (0..inner.checklist.items().len())
-                .filter(|i| inner.checklist.items()[*i].gate_of() == Gate::Liveness)
+                .filter(|i| inner.checklist.items()[*i].get_gate() == Gate::Liveness)
                 .collect();
             let results = super::run::evaluate(&inner, &indices, Refresh::Stale).await;
             let expires = results.iter().filter_map(|c| c.expires).min();

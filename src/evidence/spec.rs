@@ -74,6 +74,8 @@ pub(crate) enum Previous<'a> {
 
 /// Where the evidence bundle is, what the running build is, and the thresholds.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
+#[must_use = "a spec does nothing until it is given to the readiness builder"]
 pub struct EvidenceSpec {
     pub(crate) dir: PathBuf,
     pub(crate) base: Option<PathBuf>,

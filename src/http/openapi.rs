@@ -73,7 +73,7 @@ impl crate::Readiness {
             items
                 .iter()
                 .filter(|i| {
-                    gate.is_none_or(|g| i.gate_of() == g && i.severity_of() == Severity::Blocking)
+                    gate.is_none_or(|g| i.get_gate() == g && i.get_severity() == Severity::Blocking)
                 })
                 .map(|i| Value::String(i.id().to_owned()))
                 .collect()
@@ -85,7 +85,7 @@ impl crate::Readiness {
         // The keys the filters accept, by the filters' own rule.
         let sections = slugs(&|i| section_keys(i.section()));
         let groups = slugs(&|i| group_keys(i.section(), i.group()));
-        let tags = slugs(&|i| tag_keys(i.tag_list()));
+        let tags = slugs(&|i| tag_keys(i.get_tags()));
         let mut doc = openapi();
         let paths = &mut doc["paths"];
         for (path, values) in [

@@ -80,6 +80,7 @@ impl std::fmt::Debug for ServeError {
 
 /// How the server runs. [`ServeOptions::from_env`] reads each setting from its variable.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "options do nothing until they are passed to `serve`"]
 pub struct ServeOptions {
     /// How long `/readyz` fails before the server stops accepting (default 5 s).
     pub drain: Duration,

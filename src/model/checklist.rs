@@ -23,6 +23,7 @@ use std::sync::Arc;
 /// assert_eq!(checklist.items().len(), 105);
 /// ```
 #[derive(Clone, Debug)]
+#[must_use = "a checklist does nothing until a readiness is built from it"]
 pub struct Checklist {
     name: String,
     items: Vec<Item>,

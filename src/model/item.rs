@@ -20,6 +20,7 @@ use std::time::Duration;
 /// assert_eq!(item.id(), "payments.ledger.ledger-balances");
 /// ```
 #[derive(Clone)]
+#[must_use = "an item does nothing until it is added to a checklist"]
 pub struct Item {
     pub(crate) id: String,
     pub(crate) title: String,
@@ -187,23 +188,44 @@ impl Item {
     }
 
     /// The kind.
-    pub fn kind_of(&self) -> Kind {
+    pub fn get_kind(&self) -> Kind {
         self.kind
     }
 
     /// The severity.
-    pub fn severity_of(&self) -> Severity {
+    pub fn get_severity(&self) -> Severity {
         self.severity
     }
 
     /// The tags.
-    pub fn tag_list(&self) -> &[String] {
+    pub fn get_tags(&self) -> &[String] {
         &self.tags
     }
 
     /// The ids this item depends on.
-    pub fn dependencies(&self) -> &[String] {
+    pub fn get_depends_on(&self) -> &[String] {
         &self.depends_on
+    }
+
+    /// The check's own timeout, when set ([`Item::timeout`]); otherwise the readiness default.
+    pub fn get_timeout(&self) -> Option<Duration> {
+        self.timeout
+    }
+
+    /// How long the item's result is reused, when set ([`Item::ttl`]); otherwise the readiness
+    /// default for its kind.
+    pub fn get_ttl(&self) -> Option<Duration> {
+        self.ttl
+    }
+
+    /// The fix shown when the item does not pass, if written ([`Item::remediation`]).
+    pub fn get_remediation(&self) -> Option<&str> {
+        self.remediation.as_deref()
+    }
+
+    /// The link to the item's documentation, if given ([`Item::docs`]).
+    pub fn get_docs(&self) -> Option<&str> {
+        self.docs.as_deref()
     }
 
     /// Whether a check is bound.
@@ -212,12 +234,12 @@ impl Item {
     }
 
     /// How the item is verified, if recorded.
-    pub fn verification(&self) -> Option<&str> {
+    pub fn get_verified_by(&self) -> Option<&str> {
         self.verified_by.as_deref()
     }
 
     /// The gate the item answers for.
-    pub fn gate_of(&self) -> Gate {
+    pub fn get_gate(&self) -> Gate {
         self.gate.unwrap_or(Gate::default_for(self.kind))
     }
 
@@ -233,7 +255,7 @@ impl fmt::Debug for Item {
             .field("id", &self.id)
             .field("kind", &self.kind)
             .field("severity", &self.severity)
-            .field("gate", &self.gate_of())
+            .field("gate", &self.get_gate())
             .field("depends_on", &self.depends_on)
             .field("automated", &self.check.is_some())
             .finish_non_exhaustive()

@@ -14,6 +14,7 @@ use super::{Date, DateError};
 /// assert_eq!(w.expires().unwrap().to_string(), "2027-01-31");
 /// ```
 #[derive(Debug, Clone)]
+#[must_use = "a waiver does nothing until it is added to a checklist"]
 pub struct Waiver {
     pub(crate) item_id: String,
     pub(crate) reason: String,

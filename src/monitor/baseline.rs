@@ -37,6 +37,8 @@ impl Baseline {
 /// Where the previous version's baseline is, and how much worse is tolerated. Pass it with
 /// `Readiness::builder().resource(BaselineSpec::new("/var/lib/app/baseline.json"))`.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
+#[must_use = "a spec does nothing until it is given to the readiness builder"]
 pub struct BaselineSpec {
     path: PathBuf,
     latency_margin: f64,

@@ -16,14 +16,14 @@ use crate::Report;
 use serde_json::{json, Map, Value};
 
 /// The media type.
-pub const CONTENT_TYPE: &str = "application/health+json";
+pub(crate) const CONTENT_TYPE: &str = "application/health+json";
 
 /// The `?format=` value of the whole report, as it is written in a URL.
 const QUERY: &str = "format=health%2Bjson";
 
 /// An item's status in the draft's terms: `fail`, `warn` (`warn`, `pending`, `skipped`) or
 /// `pass` (`pass`, `not_applicable`, `waived`).
-pub fn health_status(s: Status) -> &'static str {
+pub(crate) fn health_status(s: Status) -> &'static str {
     match s {
         Status::Fail => "fail",
         Status::Warn | Status::Pending | Status::Skipped => "warn",
@@ -46,7 +46,7 @@ fn report_status(report: &Report) -> &'static str {
 /// databases, caches and their pools, `system` for the host, container, cgroup and cluster the
 /// service runs on, `component` for everything else (the service itself, its build, its
 /// dependencies). A tag `datastore`, `system` or `component` decides first.
-pub fn component_type(item: &ItemReport) -> &'static str {
+pub(crate) fn component_type(item: &ItemReport) -> &'static str {
     for tag in &item.tags {
         match tag.as_str() {
             "datastore" => return "datastore",
@@ -188,7 +188,7 @@ fn version(report: &Report) -> &str {
 }
 
 /// The report as `application/health+json`.
-pub fn render(report: &Report) -> String {
+pub(crate) fn render(report: &Report) -> String {
     let mut checks = Map::new();
     for i in &report.items {
         item_checks(i, &mut checks);
@@ -212,7 +212,7 @@ pub fn render(report: &Report) -> String {
 
 /// One item as `application/health+json`: the answer of `/readiness-checklist/{id}`, whose
 /// status is the item's own (`fail` exactly when the item is `fail`).
-pub fn render_item(report: &Report, item: &ItemReport) -> String {
+pub(crate) fn render_item(report: &Report, item: &ItemReport) -> String {
     let mut checks = Map::new();
     item_checks(item, &mut checks);
     let status = health_status(item.status);

@@ -3,12 +3,12 @@
 use super::{ItemReport, Report};
 
 /// The report as JSON.
-pub fn render(report: &Report) -> String {
+pub(crate) fn render(report: &Report) -> String {
     to_json(report)
 }
 
 /// One item as JSON.
-pub fn render_item(item: &ItemReport) -> String {
+pub(crate) fn render_item(item: &ItemReport) -> String {
     to_json(item)
 }
 

@@ -37,7 +37,7 @@ fn verdict(i: &ItemReport, pending_blocks: bool) -> Verdict {
 
 /// Whether the report was made with blocking `pending` items failing their gate: a report that
 /// is not ready although no item failing a gate is `fail` can only have been.
-fn pending_blocks(report: &Report) -> bool {
+pub(super) fn pending_blocks(report: &Report) -> bool {
     report.pending_blocks
 }
 
@@ -65,13 +65,8 @@ fn counts<'a>(items: impl IntoIterator<Item = &'a ItemReport>, pending_blocks: b
     c
 }
 
-/// The report as JUnit XML; whether blocking `pending` items fail is read from the report.
-pub fn render(report: &Report) -> String {
-    render_with(report, pending_blocks(report))
-}
-
 /// The report as JUnit XML, with blocking `pending` items as `<error>` when `pending_blocks`.
-pub fn render_with(report: &Report, pending_blocks: bool) -> String {
+pub(crate) fn render_with(report: &Report, pending_blocks: bool) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let all = counts(report.items.iter().map(AsRef::as_ref), pending_blocks);
     let _ = writeln!(

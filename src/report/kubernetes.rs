@@ -7,11 +7,11 @@
 use std::fmt::Write;
 
 /// What a reason says to a caller not allowed to see it.
-pub const WITHHELD: &str = "reason withheld";
+pub(crate) const WITHHELD: &str = "reason withheld";
 
 /// One line of a probe answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Line<'a> {
+pub(crate) enum Line<'a> {
     /// `[+]id ok`: the check passed.
     Ok(&'a str),
     /// `[+]id excluded: ok`: left out with `?exclude=`.
@@ -28,22 +28,22 @@ pub enum Line<'a> {
 
 /// A whole probe answer.
 #[derive(Debug, Clone, Default)]
-pub struct ProbeAnswer<'a> {
+pub(crate) struct ProbeAnswer<'a> {
     /// `livez`, `readyz` or `startupz`.
-    pub probe: &'a str,
+    pub(crate) probe: &'a str,
     /// One line per check, in checklist order.
-    pub lines: Vec<Line<'a>>,
+    pub(crate) lines: Vec<Line<'a>>,
     /// `exclude` values that named no check of this probe.
-    pub unknown_excludes: Vec<&'a str>,
+    pub(crate) unknown_excludes: Vec<&'a str>,
     /// A note printed before the verdict (e.g. that no check is declared).
-    pub note: Option<&'a str>,
+    pub(crate) note: Option<&'a str>,
     /// The verdict.
-    pub passed: bool,
+    pub(crate) passed: bool,
 }
 
 impl ProbeAnswer<'_> {
     /// The body: `ok` when passed and not verbose, otherwise the lines and the verdict.
-    pub fn render(&self, verbose: bool) -> String {
+    pub(crate) fn render(&self, verbose: bool) -> String {
         if self.passed && !verbose {
             return "ok".to_owned();
         }

@@ -14,7 +14,7 @@ use super::{sections, ItemReport, Report};
 use std::fmt::Write;
 
 /// The report as Markdown.
-pub fn render(report: &Report) -> String {
+pub(crate) fn render(report: &Report) -> String {
     let mut out = String::new();
     let yes_no = |b: bool| if b { "yes" } else { "no" };
     let _ = writeln!(
@@ -53,7 +53,7 @@ pub fn render(report: &Report) -> String {
 }
 
 /// One item as a Markdown task-list line, with its status (and message) in a nested bullet.
-pub fn render_item(item: &ItemReport) -> String {
+pub(crate) fn render_item(item: &ItemReport) -> String {
     let tick = if item.status.is_compliant() { 'x' } else { ' ' };
     let mut out = format!(
         "- [{tick}] {}\n  - **{}**",
@@ -69,7 +69,7 @@ pub fn render_item(item: &ItemReport) -> String {
 
 /// Escapes the characters that would turn part of a title into emphasis, code, a link, HTML or
 /// an entity; a backslash escape of ASCII punctuation reads as the character itself.
-pub fn escape_title(s: &str) -> String {
+pub(crate) fn escape_title(s: &str) -> String {
     let one_line = s.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut out = String::with_capacity(one_line.len());
     let mut chars = one_line.chars().peekable();

@@ -1,12 +1,16 @@
 //! The report of one evaluation, and one renderer per output format.
 
-pub mod health;
-pub mod json;
-pub mod junit;
-pub mod kubernetes;
-pub mod markdown;
-pub mod sarif;
-pub mod text;
+pub(crate) mod health;
+pub(crate) mod json;
+pub(crate) mod junit;
+pub(crate) mod kubernetes;
+pub(crate) mod markdown;
+pub(crate) mod sarif;
+pub(crate) mod text;
+
+/// The key of the fingerprint each SARIF result carries in `partialFingerprints`: the item's
+/// id, so code scanning follows an item across runs.
+pub const SARIF_FINGERPRINT_KEY: &str = "prodreadyItemId/v1";
 
 use crate::model::{Gate, Kind, Severity, Status};
 use serde::{Deserialize, Serialize};
@@ -19,6 +23,7 @@ pub const WITHHELD: &str = "withheld: ask with the details token or on the manag
 
 /// The service a report is about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ServiceInfo {
     /// The service's name.
     pub name: String,
@@ -28,6 +33,7 @@ pub struct ServiceInfo {
 
 /// The result of one evaluation of a whole checklist.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Report {
     /// The service evaluated.
     pub service: ServiceInfo,
@@ -67,6 +73,7 @@ pub struct Report {
 /// The rollback recommendation: `recommended` when any rollback trigger item is `fail`.
 /// Progressive-delivery tools read `$.rollback.recommended`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Rollback {
     /// Whether any trigger fired.
     pub recommended: bool,
@@ -77,6 +84,7 @@ pub struct Rollback {
 
 /// A fired rollback trigger.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RollbackReason {
     /// The trigger item's id.
     pub id: String,
@@ -107,6 +115,7 @@ impl Rollback {
 
 /// One item's result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ItemReport {
     /// The stable id.
     pub id: String,
@@ -158,6 +167,7 @@ impl ItemReport {
 
 /// A count per status.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Summary {
     /// Items that pass.
     pub pass: usize,
@@ -451,16 +461,73 @@ impl Format {
         }
     }
 
-    /// Renders `report`.
+    /// Renders `report` with the default [`RenderOptions`].
+    ///
+    /// ```
+    /// # async fn demo(readiness: prodready::Readiness) {
+    /// use prodready::Format;
+    /// let report = readiness.evaluate().await;
+    /// let xml = Format::Junit.render(&report);
+    /// assert!(xml.starts_with("<?xml"));
+    /// # }
+    /// ```
     pub fn render(self, report: &Report) -> String {
+        self.render_with(report, &RenderOptions::default())
+    }
+
+    /// Renders `report` with `options` (those that do not apply to the format are ignored).
+    ///
+    /// ```
+    /// # fn demo(report: &prodready::Report) {
+    /// use prodready::{Format, report::RenderOptions};
+    /// // CI's strict run: blocking `pending` items are JUnit errors whatever the report says.
+    /// let xml = Format::Junit.render_with(report, &RenderOptions::new().pending_blocks(true));
+    /// # let _ = xml; }
+    /// ```
+    pub fn render_with(self, report: &Report, options: &RenderOptions) -> String {
         match self {
             Format::Json => json::render(report),
             Format::Text => text::render(report),
             Format::Markdown => markdown::render(report),
             Format::HealthJson => health::render(report),
-            Format::Junit => junit::render(report),
-            Format::Sarif => sarif::render(report),
+            Format::Junit => junit::render_with(
+                report,
+                options
+                    .pending_blocks
+                    .unwrap_or_else(|| junit::pending_blocks(report)),
+            ),
+            Format::Sarif => sarif::render_with(report, options.checklist_uri.as_deref()),
         }
+    }
+}
+
+/// Choices for [`Format::render_with`]; each applies to the formats it names.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+#[must_use = "options do nothing until they are passed to `Format::render_with`"]
+pub struct RenderOptions {
+    pending_blocks: Option<bool>,
+    checklist_uri: Option<String>,
+}
+
+impl RenderOptions {
+    /// The defaults: what the report itself says.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// JUnit: whether blocking `pending` items are `<error>`s (CI's strict run), instead of
+    /// the policy the report was made with ([`Report::pending_blocks`]).
+    pub fn pending_blocks(mut self, blocks: bool) -> Self {
+        self.pending_blocks = Some(blocks);
+        self
+    }
+
+    /// SARIF: the file, relative to the repository root, that declares the items outside the
+    /// standard checklist, so code scanning can point at it (default `Cargo.toml`).
+    pub fn checklist_uri(mut self, path: impl Into<String>) -> Self {
+        self.checklist_uri = Some(path.into());
+        self
     }
 }
 

@@ -25,18 +25,9 @@ use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 
 /// Where the standard checklist's table lives, relative to the repository root.
-pub const STANDARD_TABLE_URI: &str = "checklist/items.tsv";
+pub(crate) const STANDARD_TABLE_URI: &str = "checklist/items.tsv";
 
-/// The key of the fingerprint each result carries in `partialFingerprints`.
-pub const FINGERPRINT_KEY: &str = "prodreadyItemId/v1";
-
-/// Choices for [`render_with`].
-#[derive(Debug, Clone, Default)]
-pub struct Options {
-    /// The file (relative to the repository root) that declares the items not in the standard
-    /// checklist; `Cargo.toml` when `None`.
-    pub checklist_uri: Option<String>,
-}
+use super::SARIF_FINGERPRINT_KEY as FINGERPRINT_KEY;
 
 fn level(s: Severity) -> &'static str {
     match s {
@@ -47,7 +38,7 @@ fn level(s: Severity) -> &'static str {
 }
 
 /// The SARIF `kind` and `level` of a status (§3.27.9–10: any kind but `fail` has level `none`).
-pub fn kind_and_level(status: Status, severity: Severity) -> (&'static str, &'static str) {
+pub(crate) fn kind_and_level(status: Status, severity: Severity) -> (&'static str, &'static str) {
     match status {
         Status::Fail => ("fail", level(severity)),
         Status::Warn => (
@@ -64,15 +55,11 @@ pub fn kind_and_level(status: Status, severity: Severity) -> (&'static str, &'st
     }
 }
 
-/// The report as a SARIF 2.1.0 log, with the default [`Options`].
-pub fn render(report: &Report) -> String {
-    render_with(report, &Options::default())
-}
-
-/// The report as a SARIF 2.1.0 log.
-pub fn render_with(report: &Report, options: &Options) -> String {
+/// The report as a SARIF 2.1.0 log; `checklist_uri` is the file that declares the items outside
+/// the standard checklist (`Cargo.toml` when `None`).
+pub(crate) fn render_with(report: &Report, checklist_uri: Option<&str>) -> String {
     let rows = standard_rows();
-    let fallback = options.checklist_uri.as_deref().unwrap_or("Cargo.toml");
+    let fallback = checklist_uri.unwrap_or("Cargo.toml");
     let rules: Vec<Value> = report.items.iter().map(|i| rule(i)).collect();
     let results: Vec<Value> = report
         .items

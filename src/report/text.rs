@@ -6,7 +6,7 @@ use crate::model::{Gate, Status};
 use std::fmt::Write;
 
 /// The report as text.
-pub fn render(report: &Report) -> String {
+pub(crate) fn render(report: &Report) -> String {
     let mut out = String::new();
     let gate = |ok: bool, gate: Gate, name: &str| match (ok, report.gate_failures(gate).count()) {
         (true, _) => None,
@@ -58,7 +58,7 @@ pub fn render(report: &Report) -> String {
 }
 
 /// One item as text (the line and, under a failure, its hint).
-pub fn render_item(item: &ItemReport) -> String {
+pub(crate) fn render_item(item: &ItemReport) -> String {
     let mut out = String::new();
     line(&mut out, "", item);
     out

@@ -366,12 +366,19 @@ async fn build_reports_every_checklist_problem_at_once() {
     let err = prodready::Readiness::builder()
         .checklist(c)
         .registered_checks(false)
+        .default_timeout(std::time::Duration::ZERO)
         .build()
-        .err()
-        .expect("invalid");
+        .expect_err("invalid");
+    // The setting and the three checklist problems, each on its own, in one error.
+    let kinds: Vec<_> = err
+        .problems()
+        .iter()
+        .map(|p| matches!(p, prodready::BuildProblem::Checklist(_)))
+        .collect();
+    assert_eq!(kinds, [false, true, true, true], "{err}");
     let text = err.to_string();
     assert!(
-        text.starts_with("the checklist has 3 problem(s):"),
+        text.starts_with("the readiness cannot be built: 4 problems:\n  - default_timeout"),
         "{text}"
     );
     assert!(

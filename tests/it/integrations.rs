@@ -95,8 +95,7 @@ mod sqlite {
             .registered_checks(false)
             .resource(Arc::new(pool().await))
             .build()
-            .err()
-            .expect("an Arc<SqlitePool> is never read by the checks");
+            .expect_err("an Arc<SqlitePool> is never read by the checks");
         let text = err.to_string();
         assert!(text.contains("`.sqlite(pool)`"), "{text}");
         assert!(

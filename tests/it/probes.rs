@@ -89,13 +89,30 @@ async fn thread_blocking_checks_delay_neither_livez_nor_readyz() {
         Status::Pass,
         "a healthy check beside them is not blamed"
     );
-    assert_eq!(status("blocks before waiting"), Status::Fail);
-    assert_eq!(status("blocks after waiting"), Status::Fail);
-    assert!(report
-        .item(&id("blocks after waiting"))
-        .unwrap()
-        .message
-        .contains("blocked its thread"));
+    // Each blocker either held a thread past its timeout (and is blamed for it), or was ready to
+    // run while the other one held the threads (and is not judged); which one gets a thread
+    // first is the scheduler's choice, but at least one of them blocked.
+    let mut blamed = Vec::new();
+    for blocker in ["blocks before waiting", "blocks after waiting"] {
+        let item = report.item(&id(blocker)).unwrap();
+        match item.status {
+            Status::Fail => {
+                assert!(
+                    item.message.contains("blocked its thread"),
+                    "{}",
+                    item.message
+                );
+                blamed.push(item.id.as_str().to_owned());
+            }
+            Status::Warn => assert!(
+                item.message.contains("check runtime was stalled"),
+                "{}",
+                item.message
+            ),
+            other => panic!("{blocker}: {other:?} {}", item.message),
+        }
+    }
+    assert!(!blamed.is_empty(), "a check blocked, so one is blamed");
     // Both check threads were blocked at once, so the hanging check's timer fired late: the
     // evaluation says the runtime stalled and who blocked it, instead of blaming the hang.
     let hangs = report.item(&id("hangs")).unwrap();
@@ -111,10 +128,9 @@ async fn thread_blocking_checks_delay_neither_livez_nor_readyz() {
             hangs.message
         );
         let stalled = report.stalled.as_deref().unwrap_or_default();
-        assert!(
-            stalled.contains("blocked by: tests.engine.blocks-before-waiting"),
-            "{stalled}"
-        );
+        for id in &blamed {
+            assert!(stalled.contains(id.as_str()), "{stalled}");
+        }
     }
 }
 

@@ -37,17 +37,17 @@ fn the_standard_checklist_is_the_seed_with_its_ids() {
                 row.group.as_deref()
             )
         );
-        assert_eq!(item.kind_of(), row.kind);
+        assert_eq!(item.get_kind(), row.kind);
     }
     assert_eq!(
         c.items()
             .iter()
-            .filter(|i| i.kind_of() == Kind::Attestation)
+            .filter(|i| i.get_kind() == Kind::Attestation)
             .count(),
         18
     );
     assert_eq!(
-        c.get("sign-off.product-owner").unwrap().severity_of(),
+        c.get("sign-off.product-owner").unwrap().get_severity(),
         Severity::Blocking
     );
 }
@@ -77,7 +77,7 @@ async fn unautomated_items_are_pending_never_pass() {
             reported.message,
             format!(
                 "not automated yet; verified by: {}",
-                item.verification().unwrap()
+                item.get_verified_by().unwrap()
             )
         );
         assert_eq!(reported.bound_by, None);
@@ -107,15 +107,15 @@ fn the_built_in_checks_are_bound_where_their_rows_say() {
         } else {
             f[5]
         };
-        assert_eq!(item.kind_of().as_str(), kind, "{}", f[1]);
-        assert_eq!(item.gate_of().as_str(), f[6], "{}", f[1]);
-        assert_eq!(item.severity_of().as_str(), f[7], "{}", f[1]);
+        assert_eq!(item.get_kind().as_str(), kind, "{}", f[1]);
+        assert_eq!(item.get_gate().as_str(), f[6], "{}", f[1]);
+        assert_eq!(item.get_severity().as_str(), f[7], "{}", f[1]);
         let tags: Vec<&str> = if f[8] == "-" {
             Vec::new()
         } else {
             f[8].split(',').collect()
         };
-        assert_eq!(item.tag_list(), tags.as_slice(), "{}", f[1]);
+        assert_eq!(item.get_tags(), tags.as_slice(), "{}", f[1]);
         // Every row is bound to a built-in check, and the item says so.
         assert!(item.is_automated(), "{}", f[1]);
         let by = item.bound_by().unwrap_or_default();

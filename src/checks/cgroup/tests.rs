@@ -103,7 +103,7 @@ async fn unlimited_v2_fails_naming_the_kubernetes_fields() {
         "no memory limit: `memory.max` is `max`; no CPU limit: `cpu.max` is `max 100000`"
     );
     assert_eq!(
-        o.remediation_text(),
+        o.get_remediation(),
         Some("set `resources.limits.memory` and `resources.limits.cpu` on the container")
     );
     assert_eq!(o.details()["memory_max_bytes"], serde_json::Value::Null);
@@ -116,18 +116,18 @@ async fn unlimited_v2_fails_naming_the_kubernetes_fields() {
         o.message()
     );
     assert!(o
-        .remediation_text()
+        .get_remediation()
         .unwrap()
         .contains("resources.limits.cpu"));
     assert!(o
-        .remediation_text()
+        .get_remediation()
         .unwrap()
         .contains("resources.requests.cpu"));
 
     let o = run(memory_requests_limits_set(), host).await;
     assert_eq!(o.status(), Status::Fail);
     assert!(o
-        .remediation_text()
+        .get_remediation()
         .unwrap()
         .contains("resources.limits.memory"));
 }
@@ -247,7 +247,7 @@ async fn no_cgroup_filesystem_fails_naming_the_path() {
         "{}",
         o.message()
     );
-    assert!(o.remediation_text().unwrap().contains("/sys/fs/cgroup"));
+    assert!(o.get_remediation().unwrap().contains("/sys/fs/cgroup"));
 
     let host = limited().file(
         "/proc/self/mountinfo",

@@ -131,6 +131,8 @@ fn without_rules<T: DeserializeOwned>(tree: Node) -> Result<(), Failure> {
 /// A configuration type with its sources: the declaration a service passes with
 /// `Readiness::builder().resource(spec)`, and itself a check of it.
 #[derive(Clone)]
+#[non_exhaustive]
+#[must_use = "a spec does nothing until it is given to the readiness builder"]
 pub struct ConfigSpec {
     type_name: &'static str,
     full: Loader,

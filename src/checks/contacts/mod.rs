@@ -104,6 +104,7 @@ pub const ESCALATION_ENV: &str = "PRODREADY_ESCALATION_PATH";
 
 /// The emergency contacts a service declares in code.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[must_use = "contacts do nothing until they are given to the readiness builder"]
 pub struct Contacts {
     on_call: Option<String>,
     devops: Option<String>,

@@ -79,7 +79,7 @@ async fn absent_contacts_fail_naming_the_variable() {
         let o = check.run(&ctx).await;
         assert_eq!(o.status(), Status::Fail);
         assert_eq!(o.message(), format!("no {title} contact configured"));
-        assert!(o.remediation_text().unwrap().contains(var));
+        assert!(o.get_remediation().unwrap().contains(var));
     }
     let o = escalation_path().run(&ctx).await;
     assert_eq!(o.status(), Status::Fail);
@@ -190,7 +190,7 @@ async fn reserved_names_and_fictional_numbers_warn_saying_so() {
     ] {
         let o = check.run(&ctx).await;
         assert_eq!((o.status(), o.message()), (Status::Warn, message), "{o:?}");
-        assert!(o.remediation_text().unwrap().contains("real"));
+        assert!(o.get_remediation().unwrap().contains("real"));
     }
     let o = escalation_path().run(&ctx).await;
     assert_eq!(o.status(), Status::Warn, "{o:?}");

@@ -40,6 +40,8 @@ pub(crate) fn standard_bindings() -> Vec<(&'static str, Arc<dyn Check>)> {
 /// What the service needs from its container: the capabilities it must keep and the TCP ports it
 /// (and its pod's sidecars, which share the network namespace) listen on.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+#[must_use = "a spec does nothing until it is given to the readiness builder"]
 pub struct ContainerSpec {
     /// Capabilities the service needs, `CAP_NET_BIND_SERVICE` or Kubernetes' `NET_BIND_SERVICE`;
     /// any other effective capability fails.

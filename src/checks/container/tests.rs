@@ -41,7 +41,7 @@ async fn a_hardened_container_passes_all_five_parts() {
         o.message(),
         "all 5 parts pass: no effective capabilities; no_new_privs set; seccomp filtering; root filesystem read-only (overlay); only declared TCP ports listening: 8080"
     );
-    assert_eq!(o.remediation_text(), None);
+    assert_eq!(o.get_remediation(), None);
     let d = o.details();
     assert_eq!(d["parts"]["read_only_root"], "pass");
     assert_eq!(d["cap_eff"], "0000000000000000");
@@ -61,7 +61,7 @@ async fn a_default_docker_container_says_which_parts_fail() {
         o.message(),
         "4 of 5 parts fail: capabilities CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_FSETID, CAP_KILL, CAP_SETGID and 8 more held; no_new_privs not set; seccomp disabled; root filesystem writable (ext4, mounted `rw,relatime`); 1 of 5 parts warn: TCP listening on 0.0.0.0:8080, 127.0.0.1:1883, [::]:8080, [::1]:4369 but no ports declared"
     );
-    let r = o.remediation_text().unwrap();
+    let r = o.get_remediation().unwrap();
     for field in [
         "capabilities.drop: [ALL]",
         "allowPrivilegeEscalation: false",
@@ -140,7 +140,7 @@ async fn each_part_reports_alone() {
         (Status::Fail, "no_new_privs not set")
     );
     assert!(o
-        .remediation_text()
+        .get_remediation()
         .unwrap()
         .contains("allowPrivilegeEscalation: false"));
     let o = run(seccomp_filtering(), h.clone()).await;
@@ -152,7 +152,7 @@ async fn each_part_reports_alone() {
     let o = run(read_only_root(), h.clone()).await;
     assert_eq!(o.status(), Status::Fail);
     assert!(o
-        .remediation_text()
+        .get_remediation()
         .unwrap()
         .contains("readOnlyRootFilesystem: true"));
     assert_eq!(o.details()["root_read_only"], false);
@@ -180,7 +180,7 @@ async fn unreadable_and_malformed_files_fail_naming_them() {
         .starts_with("5 of 5 parts fail: cannot read `/proc/self/status`"));
     assert!(o.message().contains("cannot read `/proc/self/mountinfo`"));
     assert!(o.message().contains("cannot read `/proc/net/tcp`"));
-    assert!(o.remediation_text().unwrap().contains("/proc mounted"));
+    assert!(o.get_remediation().unwrap().contains("/proc mounted"));
 
     let h = host(
         "CapEff:\tzz\nNoNewPrivs:\tyes\nSeccomp:\t7\n",

@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 /// # let _ = spec;
 /// ```
 #[derive(Debug, Clone)]
+#[non_exhaustive]
+#[must_use = "a spec does nothing until it is given to the readiness builder"]
 pub struct DependencySpec {
     pub(crate) dependencies: Vec<Dependency>,
     pub(crate) timeout: Duration,

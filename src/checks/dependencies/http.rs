@@ -17,6 +17,8 @@ use std::time::{Duration, Instant};
 /// # let _ = spec;
 /// ```
 #[derive(Debug, Clone)]
+#[non_exhaustive]
+#[must_use = "a spec does nothing until it is given to the readiness builder"]
 pub struct ServiceSpec {
     base: String,
     probe_path: String,

@@ -71,9 +71,9 @@ async fn without_a_pool_every_database_check_warns_naming_the_builder_method() {
         assert_eq!(o.status(), Status::Warn, "{}", o.message());
         assert!(o.message().contains("`.sqlite(pool)`"), "{}", o.message());
         assert!(
-            o.remediation_text().is_some_and(|r| r.contains("waive")),
+            o.get_remediation().is_some_and(|r| r.contains("waive")),
             "{:?}",
-            o.remediation_text()
+            o.get_remediation()
         );
     }
 }
@@ -280,7 +280,7 @@ async fn an_explicit_ten_is_not_called_the_default_and_can_be_declared() {
         "{}",
         o.message()
     );
-    let fix = o.remediation_text().unwrap_or_default();
+    let fix = o.get_remediation().unwrap_or_default();
     assert!(
         fix.contains(".resource(PoolSizing::new().max_connections(10))"),
         "{fix}"

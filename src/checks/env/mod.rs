@@ -84,6 +84,8 @@ impl EnvVar {
 
 /// The environment variables a service declares, its prefixes, and an optional env manifest.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+#[must_use = "a spec does nothing until it is given to the readiness builder"]
 pub struct EnvSpec {
     prefixes: Vec<String>,
     vars: Vec<EnvVar>,

@@ -74,7 +74,7 @@ async fn warns_when_nothing_is_declared() {
     let o = documented().run(&Context::with_host(host())).await;
     assert_eq!(o.status(), Status::Warn);
     assert_eq!(o.message(), "no environment variables declared");
-    assert!(o.remediation_text().unwrap().contains("EnvSpec"));
+    assert!(o.get_remediation().unwrap().contains("EnvSpec"));
     let o = run(EnvSpec::new().prefix("APP_"), host()).await;
     assert_eq!(o.status(), Status::Warn);
 }
@@ -90,7 +90,7 @@ async fn fails_naming_missing_and_empty_required_variables() {
     assert!(o.message().contains("required and empty: APP_API_KEY"));
     assert_eq!(list(&o, "missing_required"), ["APP_DB_POOL_SIZE"]);
     assert_eq!(list(&o, "empty_required"), ["APP_API_KEY"]);
-    assert!(o.remediation_text().unwrap().contains("env"));
+    assert!(o.get_remediation().unwrap().contains("env"));
 }
 
 #[tokio::test]
@@ -219,5 +219,5 @@ async fn a_relative_manifest_is_read_from_the_working_directory() {
         ),
         "{o:?}"
     );
-    assert!(o.remediation_text().unwrap().contains("absolute path"));
+    assert!(o.get_remediation().unwrap().contains("absolute path"));
 }

@@ -69,6 +69,8 @@ pub(crate) fn standard_bindings() -> Vec<(&'static str, Arc<dyn Check>)> {
 
 /// What the service needs from Kubernetes.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+#[must_use = "a spec does nothing until it is given to the readiness builder"]
 pub struct KubernetesSpec {
     /// Whether the service calls the Kubernetes API (and so needs a service-account token).
     pub needs_api_access: bool,

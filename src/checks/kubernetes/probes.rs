@@ -238,7 +238,7 @@ mod tests {
             "the last kube-probe request to /livez came 7m 12s ago, longer than the 5m window: the liveness probe was removed or points elsewhere"
         );
         assert_eq!(
-            o.remediation_text(),
+            o.get_remediation(),
             Some("set `livenessProbe.httpGet.path: /livez` (and the service's port) on the container")
         );
     }
@@ -257,7 +257,7 @@ mod tests {
             "no kube-probe request reached /readyz in the 1m 1s since the checks started: no readiness probe points there"
         );
         assert!(o
-            .remediation_text()
+            .get_remediation()
             .unwrap()
             .contains("readinessProbe.httpGet.path: /readyz"));
 

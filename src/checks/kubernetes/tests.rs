@@ -42,7 +42,7 @@ fn assert_no_token_material(o: &Outcome, host: &FakeHost) {
     let all = format!(
         "{} {:?} {:?}",
         o.message(),
-        o.remediation_text(),
+        o.get_remediation(),
         o.details()
     );
     for part in token.split('.').filter(|p| p.len() > 8) {
@@ -91,7 +91,7 @@ async fn namespace_from_the_mount_or_the_downward_api() {
     assert!(o
         .message()
         .starts_with("the pod runs in the `default` namespace"));
-    assert!(o.remediation_text().unwrap().contains("metadata.namespace"));
+    assert!(o.get_remediation().unwrap().contains("metadata.namespace"));
 
     let host = pod_without_mount().env("MY_NS", "shop\n");
     let o = run(namespace_not_default().namespace_env("MY_NS"), host.clone()).await;
@@ -109,7 +109,7 @@ async fn namespace_from_the_mount_or_the_downward_api() {
         o.message()
     );
     assert!(o
-        .remediation_text()
+        .get_remediation()
         .unwrap()
         .contains("fieldPath: metadata.namespace"));
 
@@ -141,7 +141,7 @@ async fn service_account_from_the_token_claims() {
         .message()
         .starts_with("the pod runs as the `default` service account in namespace `payments`"));
     assert!(o
-        .remediation_text()
+        .get_remediation()
         .unwrap()
         .contains("spec.serviceAccountName"));
     assert_no_token_material(&o, &host);
@@ -191,7 +191,7 @@ async fn without_a_token_the_downward_api_or_the_declaration_decides() {
     assert_eq!(o.status(), Status::Fail);
     assert!(o.message().contains("the service account cannot be seen"));
     assert!(o
-        .remediation_text()
+        .get_remediation()
         .unwrap()
         .contains("KubernetesSpec::without_api_access()"));
 
@@ -219,7 +219,7 @@ async fn token_automount_follows_the_declaration() {
         .message()
         .contains("has not declared whether it needs Kubernetes API access"));
     assert!(o
-        .remediation_text()
+        .get_remediation()
         .unwrap()
         .contains("KubernetesSpec::without_api_access()"));
 
@@ -231,7 +231,7 @@ async fn token_automount_follows_the_declaration() {
         .await;
     assert_eq!(o.status(), Status::Fail);
     assert_eq!(
-        o.remediation_text(),
+        o.get_remediation(),
         Some(
             "set `automountServiceAccountToken: false` on the pod spec (or on its ServiceAccount)"
         )
@@ -257,7 +257,7 @@ async fn token_automount_follows_the_declaration() {
     assert_eq!(o.status(), Status::Warn);
     assert!(o.message().contains("the scope of its Role cannot be seen"));
     assert!(o
-        .remediation_text()
+        .get_remediation()
         .unwrap()
         .contains("kubectl auth can-i --list"));
     assert_no_token_material(&o, &mounted);

@@ -169,6 +169,8 @@ impl Check for LogAggregation {
 /// Where the error tracker's DSN comes from: an environment variable (default `SENTRY_DSN`)
 /// or a value given directly (held as a secret: the DSN carries the project's key).
 #[derive(Clone)]
+#[non_exhaustive]
+#[must_use = "a spec does nothing until it is given to the readiness builder"]
 pub struct ErrorTrackingSpec {
     env: String,
     dsn: Option<SecretString>,

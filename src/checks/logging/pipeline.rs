@@ -82,6 +82,7 @@ pub struct LogPipeline {
 }
 
 /// Builds a [`LogPipeline`].
+#[must_use = "a builder does nothing until it is built"]
 pub struct LogPipelineBuilder {
     json: bool,
     writer: Option<(BoxMakeWriter, LogTarget)>,

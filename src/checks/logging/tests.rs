@@ -152,7 +152,7 @@ async fn missing_uninstalled_or_filtered_pipelines_fail() {
         (o.status(), o.message()),
         (Status::Fail, "no redacting log pipeline installed")
     );
-    assert!(o.remediation_text().unwrap().contains("logs.layer()"));
+    assert!(o.get_remediation().unwrap().contains("logs.layer()"));
     let (logs, _) = memory_pipeline(true, LogTarget::Stdout);
     let o = logs_masked()
         .pipeline(logs.clone())

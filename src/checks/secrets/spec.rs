@@ -198,6 +198,8 @@ impl Secret {
 /// # let _ = readiness;
 /// ```
 #[derive(Clone)]
+#[non_exhaustive]
+#[must_use = "a spec does nothing until it is given to the readiness builder"]
 pub struct SecretSpec {
     secrets: Vec<Secret>,
     directories: Vec<PathBuf>,

@@ -54,6 +54,8 @@ enum Outbound {
 /// The service's TLS: its certificate chain and key, the host names it serves, how early an
 /// expiry warns, whether this is production, and its outbound database URLs.
 #[derive(Clone)]
+#[non_exhaustive]
+#[must_use = "a spec does nothing until it is given to the readiness builder"]
 pub struct TlsSpec {
     chain: Option<PathBuf>,
     key: Option<PathBuf>,

@@ -285,7 +285,7 @@ async fn without_a_certificate_production_fails_and_others_warn() {
         (Status::Warn, "no certificate configured")
     );
     assert!(o
-        .remediation_text()
+        .get_remediation()
         .unwrap()
         .contains("TlsSpec::new().certificate("));
     let o = certificate_valid().production(true).run(&ctx).await;
@@ -320,7 +320,7 @@ async fn outbound_urls_must_demand_tls_and_are_shown_without_passwords() {
     let all = format!(
         "{} {:?} {:?}",
         o.message(),
-        o.remediation_text(),
+        o.get_remediation(),
         o.details()
     );
     assert!(!all.contains(PASSWORD), "{all}");

@@ -45,6 +45,8 @@ enum Source {
 
 /// The URLs a service depends on, and the rules they must follow.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+#[must_use = "a spec does nothing until it is given to the readiness builder"]
 pub struct UrlSpec {
     urls: Vec<(String, Source)>,
     production: Option<bool>,

@@ -50,7 +50,7 @@ async fn reads_the_spec_from_the_context_and_warns_without_one() {
         .await;
     assert_eq!(o.status(), Status::Warn);
     assert_eq!(o.message(), "no service URLs declared");
-    assert!(o.remediation_text().unwrap().contains("UrlSpec"));
+    assert!(o.get_remediation().unwrap().contains("UrlSpec"));
     let mut resources = Resources::default();
     resources.insert(UrlSpec::new().literal("Self", "http://localhost/"));
     let ctx = Context::new(Arc::new(FakeHost::new()), resources);
@@ -80,7 +80,7 @@ async fn unset_empty_and_unparsable_urls_fail_without_showing_the_text() {
     );
     assert_eq!(urls(&o)[2]["url"], "db.internal:…");
     assert!(!format!("{o:?}").contains("hunter2"), "{o:?}");
-    assert!(o.remediation_text().unwrap().contains("container's `env`"));
+    assert!(o.get_remediation().unwrap().contains("container's `env`"));
 }
 
 #[tokio::test]
@@ -104,7 +104,7 @@ async fn credentials_fail_and_are_masked() {
         !all.contains("hunter2") && !all.contains("hunter3"),
         "{all}"
     );
-    assert!(o.remediation_text().unwrap().contains("secret"));
+    assert!(o.get_remediation().unwrap().contains("secret"));
 }
 
 #[tokio::test]
@@ -177,5 +177,5 @@ async fn unresolvable_hosts_and_missing_hosts_fail() {
         problems(&o, 2),
         ["scheme `mailto` is not allowed (allowed: http, https, unix)"]
     );
-    assert!(o.remediation_text().unwrap().contains("DNS"));
+    assert!(o.get_remediation().unwrap().contains("DNS"));
 }

@@ -46,7 +46,7 @@ async fn outside_fails_naming_the_next_window_in_the_zone_and_in_utc() {
         "outside every deployment window (now Sat 2025-03-15 10:00 CET); the next, Mon-Thu 09:00-16:00, opens Mon 2025-03-17 09:00 CET (2025-03-17 08:00 UTC), in 1d 23h 0m"
     );
     assert!(o
-        .remediation_text()
+        .get_remediation()
         .unwrap()
         .contains("deploy inside a window (Mon-Thu 09:00-16:00 Europe/Berlin)"));
     // The end is exclusive: at 16:00 on Thursday the next window is Monday's.
@@ -218,7 +218,7 @@ async fn reads_the_resource_and_the_environment_wins() {
         .await;
     assert_eq!(o.status(), Status::Warn);
     assert_eq!(o.message(), "no deployment windows declared");
-    assert!(o.remediation_text().unwrap().contains(WINDOWS_ENV));
+    assert!(o.get_remediation().unwrap().contains(WINDOWS_ENV));
 
     let mut resources = Resources::default();
     resources.insert(DeploymentWindows::parse(OFFICE).unwrap());

@@ -188,7 +188,7 @@ impl Check for Attested {
 /// attestation's verdict.
 fn either(evidence: Outcome, att: Outcome) -> Outcome {
     if evidence.status() == Status::Pending {
-        let rem = match (att.remediation_text(), evidence.remediation_text()) {
+        let rem = match (att.get_remediation(), evidence.get_remediation()) {
             (Some(a), Some(e)) => format!("{a}; or ship evidence: {e}"),
             (a, e) => a.or(e).unwrap_or_default().to_owned(),
         };
@@ -199,7 +199,7 @@ fn either(evidence: Outcome, att: Outcome) -> Outcome {
     } else {
         evidence.status()
     };
-    let rem = match (evidence.remediation_text(), att.remediation_text()) {
+    let rem = match (evidence.get_remediation(), att.get_remediation()) {
         (Some(e), Some(a)) => Some(format!("{e}; or attest the item: {a}")),
         (e, a) => e.or(a).map(str::to_owned),
     };

@@ -48,7 +48,7 @@ async fn a_declared_first_release_has_no_previous_version_to_tag() {
     let out = run(previous_version_tagged(), docs(), undeclared()).await;
     assert_eq!(out.status(), Status::Fail, "{out:?}");
     assert!(
-        out.remediation_text()
+        out.get_remediation()
             .unwrap_or("")
             .contains("EvidenceSpec::first_release"),
         "{out:?}"

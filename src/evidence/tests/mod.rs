@@ -76,7 +76,7 @@ async fn a_missing_bundle_or_artifact_is_pending_naming_the_file_and_how() {
         out.message()
     );
     assert!(out
-        .remediation_text()
+        .get_remediation()
         .unwrap_or("")
         .contains("cargo nextest"));
     let out = run(
@@ -167,7 +167,7 @@ async fn a_malformed_manifest_or_artifact_fails_naming_file_and_position() {
         out.message()
     );
     assert!(
-        out.remediation_text()
+        out.get_remediation()
             .is_some_and(|r| r.contains("prodready add --kind tests --file junit.xml")),
         "{out:?}"
     );
@@ -410,7 +410,7 @@ async fn no_attestation_is_pending_naming_the_command() {
     .await;
     assert_eq!(out.status(), Status::Pending);
     assert!(out
-        .remediation_text()
+        .get_remediation()
         .unwrap_or("")
         .contains("prodready attest --item sign-off.qa-team-lead"));
 }

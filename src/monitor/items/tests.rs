@@ -80,13 +80,13 @@ async fn without_monitors_warn_naming_the_fix() {
     let o = error_rate_acceptable().run(&c).await;
     assert_eq!(o.status(), Status::Warn);
     assert!(o
-        .remediation_text()
+        .get_remediation()
         .unwrap_or("")
         .contains("RequestMonitor::layer()"));
     let o = log_errors_below().run(&c).await;
     assert_eq!(o.status(), Status::Warn);
     assert!(o
-        .remediation_text()
+        .get_remediation()
         .unwrap_or("")
         .contains("LogMonitor::layer()"));
 }

@@ -85,7 +85,7 @@ async fn fails_above_the_limit_share() {
     assert_eq!(o.status(), Status::Fail);
     let o = run(host("100\n", 8, "")).await;
     assert_eq!(o.status(), Status::Fail, "{}", o.message());
-    assert!(o.remediation_text().unwrap_or("").contains("open files"));
+    assert!(o.get_remediation().unwrap_or("").contains("open files"));
 }
 
 #[tokio::test]

@@ -70,7 +70,7 @@ async fn memory_limits_match_the_cgroup_files() {
     if max.is_none() {
         assert_eq!(o.status(), Status::Fail);
         assert!(o
-            .remediation_text()
+            .get_remediation()
             .unwrap()
             .contains("resources.limits.memory"));
     } else {

@@ -35,7 +35,7 @@ async fn not_root_sees_the_real_uid_and_gid() {
     if o.status() == Status::Fail {
         // This machine's CI runs as root: the check must say so and say what to do.
         assert!(o.message().starts_with("running as root"));
-        assert!(o.remediation_text().unwrap().contains("runAsNonRoot: true"));
+        assert!(o.get_remediation().unwrap().contains("runAsNonRoot: true"));
     } else {
         let (gr, ge) = ids("Gid:");
         assert_eq!(o.details()["gid_real"], gr);

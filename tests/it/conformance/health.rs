@@ -111,7 +111,7 @@ async fn an_item_answer_has_the_items_own_status() {
 #[tokio::test]
 async fn one_observed_value_and_unit_per_measurement() {
     let v: Value =
-        serde_json::from_str(&prodready::report::health::render(&*report(false).await)).unwrap();
+        serde_json::from_str(&prodready::Format::HealthJson.render(&*report(false).await)).unwrap();
     let checks = &v["checks"];
     let entry = |key: &str| checks[key][0].clone();
     assert_eq!(

@@ -2,7 +2,8 @@
 //! blocking `pending` item is a failing gate under strict mode, never a green `<skipped>`.
 
 use super::*;
-use prodready::report::junit;
+use prodready::report::RenderOptions;
+use prodready::Format;
 use prodready::Status;
 use quick_xml::events::Event;
 use std::collections::BTreeMap;
@@ -69,7 +70,10 @@ fn count(attrs: &BTreeMap<String, String>, key: &str) -> usize {
 #[tokio::test]
 async fn only_attributes_the_xsd_allows() {
     for strict in [false, true] {
-        let xml = junit::render_with(&*report(strict).await, strict);
+        let xml = Format::Junit.render_with(
+            &*report(strict).await,
+            &RenderOptions::new().pending_blocks(strict),
+        );
         let els = elements(&xml);
         assert_eq!(els[0].0, "testsuites");
         for (name, attrs) in &els {
@@ -96,7 +100,7 @@ async fn only_attributes_the_xsd_allows() {
 async fn a_strict_gate_failing_on_pending_items_is_not_green() {
     let report = report(true).await;
     assert!(!report.ready);
-    let xml = junit::render_with(&report, true);
+    let xml = Format::Junit.render_with(&report, &RenderOptions::new().pending_blocks(true));
     let els = elements(&xml);
     let root = &els[0].1;
     // The pending blocking item is an <error>: the gate failed because nothing verified it.
@@ -116,7 +120,7 @@ async fn a_strict_gate_failing_on_pending_items_is_not_green() {
 async fn counts_equal_the_json_summary() {
     for strict in [false, true] {
         let report = report(strict).await;
-        let xml = junit::render_with(&report, strict);
+        let xml = Format::Junit.render_with(&report, &RenderOptions::new().pending_blocks(strict));
         let els = elements(&xml);
         let root = &els[0].1;
         let s = report.summary;
@@ -162,7 +166,7 @@ async fn render_sees_a_gate_failed_by_pending_items_alone() {
         .evaluate_fresh()
         .await;
     assert!(!strict.ready);
-    let xml = junit::render(&strict);
+    let xml = Format::Junit.render(&strict);
     assert!(xml.contains("errors=\"1\""), "{xml}");
     assert!(xml.contains("<error message=\"pending: "), "{xml}");
     let lenient = Readiness::builder()
@@ -173,7 +177,7 @@ async fn render_sees_a_gate_failed_by_pending_items_alone() {
         .unwrap()
         .evaluate_fresh()
         .await;
-    let xml = junit::render(&lenient);
+    let xml = Format::Junit.render(&lenient);
     assert!(
         xml.contains("errors=\"0\"") && xml.contains("<skipped message=\"pending: "),
         "{xml}"

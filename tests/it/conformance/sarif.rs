@@ -2,7 +2,8 @@
 //! follows SARIF 2.1.0 §3.27.9–10 (`kind`/`level`) and §3.34 (`suppressions`).
 
 use super::*;
-use prodready::report::sarif;
+use prodready::report::RenderOptions;
+use prodready::Format;
 use serde_json::Value;
 
 fn results(text: &str) -> (Value, Vec<Value>) {
@@ -26,7 +27,7 @@ fn table_line(id: &str) -> u64 {
 
 #[tokio::test]
 async fn every_result_has_a_relative_physical_location() {
-    let (_, results) = results(&sarif::render(&*report(false).await));
+    let (_, results) = results(&Format::Sarif.render(&*report(false).await));
     assert_eq!(results.len(), 11);
     for r in &results {
         let loc = &r["locations"][0]["physicalLocation"]["artifactLocation"];
@@ -47,21 +48,19 @@ async fn every_result_has_a_relative_physical_location() {
     // Any other item at the package, or where the caller says the checklist is declared.
     let lint = &result_of(&results, LINT)["locations"][0]["physicalLocation"];
     assert_eq!(lint["artifactLocation"]["uri"], "Cargo.toml");
-    let options = sarif::Options {
-        checklist_uri: Some("src/checklist.rs".into()),
-    };
+    let options = RenderOptions::new().checklist_uri("src/checklist.rs");
     let (_, results) = results_with(&options).await;
     let lint = &result_of(&results, LINT)["locations"][0]["physicalLocation"];
     assert_eq!(lint["artifactLocation"]["uri"], "src/checklist.rs");
 }
 
-async fn results_with(options: &sarif::Options) -> (Value, Vec<Value>) {
-    results(&sarif::render_with(&*report(false).await, options))
+async fn results_with(options: &RenderOptions) -> (Value, Vec<Value>) {
+    results(&Format::Sarif.render_with(&*report(false).await, options))
 }
 
 #[tokio::test]
 async fn kind_and_level_pair_as_sarif_requires() {
-    let (_, results) = results(&sarif::render(&*report(false).await));
+    let (_, results) = results(&Format::Sarif.render(&*report(false).await));
     let kinds = [
         "notApplicable",
         "pass",
@@ -96,7 +95,7 @@ async fn kind_and_level_pair_as_sarif_requires() {
 
 #[tokio::test]
 async fn a_waiver_is_a_suppression_with_its_reason_and_expiry() {
-    let (_, results) = results(&sarif::render(&*report(false).await));
+    let (_, results) = results(&Format::Sarif.render(&*report(false).await));
     let waived = result_of(&results, IMAGE);
     // What the check said under the waiver stays visible, suppressed.
     assert_eq!(waived["kind"], "fail");
@@ -114,9 +113,10 @@ async fn a_waiver_is_a_suppression_with_its_reason_and_expiry() {
 
 #[tokio::test]
 async fn fingerprints_are_stable_per_item_across_runs() {
-    let a = results(&sarif::render(&*report(false).await)).1;
-    let b = results(&sarif::render(&*report(true).await)).1;
-    let fingerprint = |r: &Value| r["partialFingerprints"][sarif::FINGERPRINT_KEY].clone();
+    let a = results(&Format::Sarif.render(&*report(false).await)).1;
+    let b = results(&Format::Sarif.render(&*report(true).await)).1;
+    let fingerprint =
+        |r: &Value| r["partialFingerprints"][prodready::report::SARIF_FINGERPRINT_KEY].clone();
     let mut seen = std::collections::HashSet::new();
     for r in &a {
         let f = fingerprint(r);
@@ -129,7 +129,7 @@ async fn fingerprints_are_stable_per_item_across_runs() {
 
 #[tokio::test]
 async fn rules_link_their_docs_and_are_indexed() {
-    let (v, results) = results(&sarif::render(&*report(false).await));
+    let (v, results) = results(&Format::Sarif.render(&*report(false).await));
     let rules = v["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
     assert_eq!(rules.len(), results.len());
     for (n, r) in results.iter().enumerate() {

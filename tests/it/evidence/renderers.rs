@@ -1,7 +1,7 @@
 //! The junit, sarif and health+json renderers, read back by their consumers' parsers.
 
 use prodready::evidence::parse::{lint, tests};
-use prodready::report::{health, junit, sarif};
+use prodready::Format;
 use prodready::{check_fn, Checklist, Item, Outcome, Readiness, Report, Severity};
 use std::sync::Arc;
 
@@ -39,7 +39,7 @@ async fn report() -> Arc<Report> {
 #[tokio::test]
 async fn junit_is_read_back_by_a_junit_consumer() {
     let report = report().await;
-    let xml = junit::render(&report);
+    let xml = Format::Junit.render(&report);
     let counts = tests::junit("report.xml", &xml).unwrap();
     assert_eq!(
         (counts.tests, counts.failures, counts.skipped),
@@ -59,7 +59,7 @@ async fn junit_is_read_back_by_a_junit_consumer() {
 #[tokio::test]
 async fn sarif_has_one_rule_and_result_per_item() {
     let report = report().await;
-    let text = sarif::render(&report);
+    let text = Format::Sarif.render(&report);
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     let run = &v["runs"][0];
     assert_eq!(run["tool"]["driver"]["rules"].as_array().unwrap().len(), 5);
@@ -82,7 +82,7 @@ async fn sarif_has_one_rule_and_result_per_item() {
 #[tokio::test]
 async fn health_json_keys_checks_by_item() {
     let report = report().await;
-    let v: serde_json::Value = serde_json::from_str(&health::render(&report)).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&Format::HealthJson.render(&report)).unwrap();
     assert_eq!(v["status"], "fail");
     assert_eq!(v["releaseId"], "1.2.3");
     assert_eq!(v["checks"]["build.quality.tests-pass"][0]["status"], "pass");

@@ -91,8 +91,7 @@ async fn a_trigger_is_an_item_property_not_an_id_prefix() {
         .registered_checks(false)
         .rollback_trigger("data.ledger-balance")
         .build()
-        .err()
-        .expect("an unknown trigger id is a build error")
+        .expect_err("an unknown trigger id is a build error")
         .to_string();
     assert!(typo.contains("data.ledger-balance"), "{typo}");
     assert!(typo.contains("data.ledger-balanced"), "{typo}");

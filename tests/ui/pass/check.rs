@@ -63,13 +63,13 @@ async fn main() {
         .checklist()
         .get("payments.ledger.ledger-balances")
         .expect("registered by #[check]");
-    assert_eq!(ledger.severity_of(), Severity::Warning);
-    assert_eq!(ledger.gate_of(), prodready::Gate::None);
+    assert_eq!(ledger.get_severity(), Severity::Warning);
+    assert_eq!(ledger.get_gate(), prodready::Gate::None);
     assert!(readiness
         .checklist()
         .get("runtime.event-loop-responsive")
         .expect("registered inside main")
-        .gate_of()
+        .get_gate()
         == prodready::Gate::Liveness);
 
     let report = readiness.evaluate().await;

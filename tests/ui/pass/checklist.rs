@@ -57,14 +57,14 @@ fn main() {
     let signed = checklist
         .get("security.container-security.image-signed")
         .expect("declared");
-    assert_eq!(signed.kind_of(), Kind::Evidence);
-    assert_eq!(signed.severity_of(), Severity::Warning);
+    assert_eq!(signed.get_kind(), Kind::Evidence);
+    assert_eq!(signed.get_severity(), Severity::Warning);
     assert_eq!(
-        signed.dependencies(),
+        signed.get_depends_on(),
         ["security.container-security.no-root-user"]
     );
-    assert_eq!(signed.tag_list(), ["supply-chain", "images"]);
-    assert_eq!(signed.gate_of(), prodready::Gate::Readiness);
+    assert_eq!(signed.get_tags(), ["supply-chain", "images"]);
+    assert_eq!(signed.get_gate(), prodready::Gate::Readiness);
     assert!(!signed.is_automated());
 
     let no_root = checklist

@@ -143,10 +143,7 @@ async fn env_overrides_map_double_underscores_to_nesting_and_parse_types() {
     let o = run(&spec, host).await;
     assert_eq!(o.status(), Status::Fail);
     assert_eq!(errors(&o), ["db.pool_size: must be 1 to 100"]);
-    assert!(o
-        .remediation_text()
-        .unwrap()
-        .contains("`APP_DB__POOL_SIZE`"));
+    assert!(o.get_remediation().unwrap().contains("`APP_DB__POOL_SIZE`"));
 }
 
 #[tokio::test]
@@ -176,7 +173,7 @@ async fn a_type_error_names_the_key_path() {
         .message()
         .contains("does not deserialize into `AppConfig`"));
     assert_eq!(
-        o.remediation_text(),
+        o.get_remediation(),
         Some("fix `db.pool_size` in `/etc/app/config.toml`")
     );
     // The same from the environment.
@@ -188,10 +185,7 @@ async fn a_type_error_names_the_key_path() {
         errors(&o),
         ["db.pool_size: invalid type: string \"ten\", expected u32"]
     );
-    assert!(o
-        .remediation_text()
-        .unwrap()
-        .contains("`APP_DB__POOL_SIZE`"));
+    assert!(o.get_remediation().unwrap().contains("`APP_DB__POOL_SIZE`"));
 }
 
 #[tokio::test]
@@ -279,7 +273,7 @@ async fn every_broken_rule_is_listed() {
         ]
     );
     assert!(o
-        .remediation_text()
+        .get_remediation()
         .unwrap()
         .contains("`db.password` in `APP_DB__PASSWORD`"));
 }
@@ -292,7 +286,7 @@ async fn a_type_that_accepts_unknown_keys_fails_unless_allowed() {
     assert_eq!(o.status(), Status::Fail);
     assert!(o.message().contains("accepts unknown keys"));
     assert!(o
-        .remediation_text()
+        .get_remediation()
         .unwrap()
         .contains("#[serde(deny_unknown_fields)]"));
     let o = run(&spec.allow_unknown_keys(), host).await;

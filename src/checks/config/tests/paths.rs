@@ -56,5 +56,5 @@ async fn a_relative_file_without_a_working_directory_is_a_clear_error() {
         ),
         "{o:?}"
     );
-    assert!(o.remediation_text().unwrap().contains("absolute path"));
+    assert!(o.get_remediation().unwrap().contains("absolute path"));
 }

@@ -35,7 +35,7 @@ async fn group_or_world_readable_files_fail() {
         o.message(),
         "/run/secrets/db is mode 0644: readable by everyone; /run/secrets/jwt is mode 0640: readable by its group"
     );
-    assert!(o.remediation_text().unwrap().contains("defaultMode: 0400"));
+    assert!(o.get_remediation().unwrap().contains("defaultMode: 0400"));
 }
 
 #[tokio::test]
@@ -188,7 +188,7 @@ async fn inspecting_nothing_is_never_a_pass() {
         "the declared config file /app/config.toml does not exist: it was not searched"
     );
     assert!(o
-        .remediation_text()
+        .get_remediation()
         .unwrap()
         .contains("SecretSpec::config_file"));
 }

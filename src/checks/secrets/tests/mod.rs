@@ -67,7 +67,7 @@ pub(super) fn assert_outcome(outcome: &Outcome, status: Status, secrets: &[&str]
     let all = format!(
         "{} {} {}",
         outcome.message(),
-        outcome.remediation_text().unwrap_or(""),
+        outcome.get_remediation().unwrap_or(""),
         serde_json::Value::Object(outcome.details().clone())
     );
     assert_eq!(outcome.status(), status, "{all}");

@@ -8,7 +8,7 @@ async fn no_spec_warns_with_how_to_declare() {
     assert_outcome(&o, Status::Warn, &[]);
     assert_eq!(o.message(), "no secrets declared");
     assert!(o
-        .remediation_text()
+        .get_remediation()
         .unwrap()
         .contains("SecretSpec::new().secret("));
     let empty = run(secrets_in_vault(), FakeHost::new(), Some(SecretSpec::new())).await;
@@ -60,7 +60,7 @@ async fn a_plain_environment_value_fails_naming_the_variable_not_the_value() {
         o.message(),
         "secret `db` is a plain environment value in `APP_DB_URL`"
     );
-    assert!(o.remediation_text().unwrap().contains("secret volume"));
+    assert!(o.get_remediation().unwrap().contains("secret volume"));
     assert_eq!(o.details()["secrets"][0]["status"], "fail");
     assert_eq!(o.details()["secrets"][1]["status"], "pass");
 }
@@ -81,7 +81,7 @@ async fn unresolvable_secrets_fail_naming_the_sources_tried() {
     );
     assert!(o.message().contains("OCI Vault reference ocid1.vaultsecret.oc1.eu-frankfurt-1.… in `API_TOKEN_REF` needs a SecretProvider"), "{}", o.message());
     assert!(o
-        .remediation_text()
+        .get_remediation()
         .unwrap()
         .contains("SecretSpec::provider"));
 }
@@ -219,5 +219,5 @@ async fn no_api_keys_at_all_warns() {
     )
     .await;
     assert_outcome(&o, Status::Warn, &[]);
-    assert!(o.remediation_text().unwrap().contains(".api_key()"));
+    assert!(o.get_remediation().unwrap().contains(".api_key()"));
 }
