@@ -2,7 +2,6 @@
 //! attestations, import Markdown checklists, and list what each item is bound to.
 
 use clap::{Parser, Subcommand};
-use prodready::evidence::attest::{decode_signing_key, generate_key};
 use prodready::evidence::commit::CommitId;
 use prodready::evidence::{import, Attestation, BuildInfo, EvidenceSpec, TrustedKeys};
 use prodready::{Kind, Readiness, Report};
@@ -295,7 +294,8 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Keygen { out } => {
-            let (secret, public) = generate_key();
+            let key = prodready::evidence::SigningKey::generate();
+            let (secret, public) = (key.to_base64(), key.public_key().to_base64());
             std::fs::write(&out, format!("{secret}\n"))
                 .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
             println!("{public}");
@@ -312,8 +312,8 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             key,
             out,
         } => {
-            let key =
-                decode_signing_key(&read(&key)?).map_err(|e| format!("{}: {e}", key.display()))?;
+            let key = prodready::evidence::SigningKey::from_base64(&read(&key)?)
+                .map_err(|e| format!("{}: {e}", key.display()))?;
             let now = jiff::Timestamp::now();
             let expires = now
                 .checked_add(jiff::SignedDuration::from_hours(24 * expires_in_days))

@@ -147,7 +147,7 @@ fn keygen_and_attest_make_a_verifiable_attestation() {
         &keys,
         "qa-team-lead",
         false,
-        jiff::Timestamp::now(),
+        std::time::SystemTime::now(),
         Some(("1.5.0", None)),
     )
     .unwrap();

@@ -19,7 +19,6 @@ use crate::report::{Report, Rollback, ServiceInfo};
 use futures::future::{BoxFuture, FutureExt, Shared};
 use run::Cached;
 use std::collections::HashMap;
-use std::io::Write;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
 use tokio::time::Instant;
@@ -248,6 +247,36 @@ impl std::fmt::Debug for NotReady {
     }
 }
 
+/// The startup verification's outcome as `tracing` events.
+fn log_startup(report: &Report, strict: bool) {
+    let c = &report.summary;
+    tracing::info!(
+        target: "prodready",
+        service = %report.service.name,
+        version = %report.service.version,
+        ready = report.ready,
+        startup = report.startup,
+        strict,
+        items = report.items.len(),
+        pass = c.pass,
+        warn = c.warn,
+        fail = c.fail,
+        pending = c.pending,
+        "startup verification: {}",
+        if report.ready && report.startup { "ready" } else { "not ready" }
+    );
+    for item in report.blocking_failures() {
+        tracing::warn!(
+            target: "prodready",
+            item = %item.id,
+            gate = %item.gate,
+            status = %item.status,
+            "{}",
+            item.message
+        );
+    }
+}
+
 fn failing(report: &Report) -> String {
     let lines: Vec<String> = report
         .blocking_failures()
@@ -409,15 +438,19 @@ impl Readiness {
         }
     }
 
-    /// Evaluates every item afresh, prints the text report to stderr, and in strict mode returns
-    /// [`NotReady`] when the startup gate or the readiness gate fails (a service's `main` then
-    /// exits non-zero, printing the error's short summary). Otherwise marks the service ready.
+    /// Evaluates every item afresh, logs the outcome, and in strict mode returns [`NotReady`]
+    /// when the startup gate or the readiness gate fails (a service's `main` then exits non-zero,
+    /// printing the error's short summary). Otherwise marks the service ready.
+    ///
+    /// The library prints nothing itself: the outcome goes to `tracing` (target `prodready`), one
+    /// `info` event with the counts and one `warn` event per blocking failure, so the service's
+    /// subscriber decides where it goes. For the human report, render the returned report:
+    /// `Format::Text.render(&report)`.
     pub async fn verify_startup(&self) -> Result<Arc<Report>, NotReady> {
         let report = self.evaluate_fresh().await;
         self.inner.lock().startup = Some(report.clone());
         self.inner.published.set_startup(report.clone());
-        let text = crate::report::text::render(&report);
-        let _ = std::io::stderr().lock().write_all(text.as_bytes());
+        log_startup(&report, self.inner.strict);
         if self.inner.strict && !(report.ready && report.startup) {
             return Err(NotReady { report });
         }

@@ -16,9 +16,8 @@
 mod check;
 pub mod proof;
 
-pub use check::{attested, bindings, Attested, POST_MORTEM_ITEM};
-/// The time type [`Attestation::verify`] takes.
-pub use jiff::Timestamp;
+pub(crate) use check::bindings;
+pub use check::{attested, Attested, POST_MORTEM_ITEM};
 
 use super::commit::{CommitId, CommitIdError};
 use super::running::{Mismatch, Running};
@@ -28,8 +27,71 @@ use ed25519_dalek::{Signature, Signer, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// An ed25519 signing key.
-pub type SigningKey = ed25519_dalek::SigningKey;
+/// An ed25519 secret key that signs attestations ([`Attestation::sign`]), as `prodready keygen`
+/// writes it: the 32-byte seed in base64. `Debug` never shows the key.
+#[derive(Clone)]
+pub struct SigningKey(ed25519_dalek::SigningKey);
+
+impl SigningKey {
+    /// A new random key.
+    pub fn generate() -> Self {
+        SigningKey(ed25519_dalek::SigningKey::generate(&mut rand_core::OsRng))
+    }
+
+    /// Decodes a base64 secret key (the 32-byte seed).
+    pub fn from_base64(b64: &str) -> Result<Self, AttestationError> {
+        Ok(SigningKey(ed25519_dalek::SigningKey::from_bytes(
+            &decode_32(b64, "secret key")?,
+        )))
+    }
+
+    /// The secret key in base64, to store where only the signer can read it.
+    pub fn to_base64(&self) -> String {
+        B64.encode(self.0.to_bytes())
+    }
+
+    /// The public key to trust ([`TrustedKeys::trust`]).
+    pub fn public_key(&self) -> PublicKey {
+        PublicKey(self.0.verifying_key())
+    }
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SigningKey(public {})", self.public_key().fingerprint())
+    }
+}
+
+/// An ed25519 public key an attestation is checked against, as `prodready keygen` prints it:
+/// 32 bytes in base64.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicKey(VerifyingKey);
+
+impl PublicKey {
+    /// Decodes a base64 public key.
+    pub fn from_base64(b64: &str) -> Result<Self, AttestationError> {
+        VerifyingKey::from_bytes(&decode_32(b64, "public key")?)
+            .map(PublicKey)
+            .map_err(|_| AttestationError::Malformed("public key"))
+    }
+
+    /// The key in base64.
+    pub fn to_base64(&self) -> String {
+        B64.encode(self.0.as_bytes())
+    }
+
+    /// The short fingerprint reports name the key by (first 16 hex chars of its SHA-256).
+    pub fn fingerprint(&self) -> String {
+        super::bundle::sha256_hex(self.0.as_bytes())[..16].to_owned()
+    }
+}
+
+fn decode_32(b64: &str, what: &'static str) -> Result<[u8; 32], AttestationError> {
+    B64.decode(b64.trim())
+        .ok()
+        .and_then(|bytes| bytes.try_into().ok())
+        .ok_or(AttestationError::Malformed(what))
+}
 
 /// A signed statement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,14 +168,9 @@ pub enum AttestationError {
     BadTime(String),
 }
 
-/// The short fingerprint of a public key (first 16 hex chars of its SHA-256).
-pub fn fingerprint(key: &VerifyingKey) -> String {
-    super::bundle::sha256_hex(key.as_bytes())[..16].to_owned()
-}
-
 /// Trusted public keys per role.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TrustedKeys(BTreeMap<String, Vec<VerifyingKey>>);
+pub struct TrustedKeys(BTreeMap<String, Vec<PublicKey>>);
 
 impl TrustedKeys {
     /// No keys.
@@ -122,7 +179,7 @@ impl TrustedKeys {
     }
 
     /// Trusts `key` for `role`.
-    pub fn trust(mut self, role: impl Into<String>, key: VerifyingKey) -> Self {
+    pub fn trust(mut self, role: impl Into<String>, key: PublicKey) -> Self {
         self.0.entry(role.into()).or_default().push(key);
         self
     }
@@ -133,19 +190,31 @@ impl TrustedKeys {
         role: impl Into<String>,
         key: &str,
     ) -> Result<Self, AttestationError> {
-        Ok(self.trust(role, decode_public_key(key)?))
+        Ok(self.trust(role, PublicKey::from_base64(key)?))
     }
 
-    /// Reads `role = ["base64", …]` lines of a TOML table.
-    pub fn from_toml(text: &str) -> Result<Self, String> {
+    /// Reads `role = ["base64", …]` lines of a TOML table (the file `prodready verify --keys`
+    /// takes).
+    ///
+    /// ```
+    /// use prodready::evidence::{SigningKey, TrustedKeys};
+    /// let public = SigningKey::generate().public_key().to_base64();
+    /// let keys = TrustedKeys::from_toml(&format!("qa-team-lead = [\"{public}\"]")).unwrap();
+    /// assert!(!keys.is_empty());
+    /// assert!(TrustedKeys::from_toml("qa-team-lead = [\"not a key\"]").is_err());
+    /// ```
+    pub fn from_toml(text: &str) -> Result<Self, TrustedKeysError> {
         let table: BTreeMap<String, Vec<String>> =
-            toml::from_str(text).map_err(|e| e.to_string())?;
+            toml::from_str(text).map_err(|e| TrustedKeysError::Toml(e.message().to_owned()))?;
         table
             .into_iter()
             .try_fold(Self::new(), |keys, (role, list)| {
                 list.iter().try_fold(keys, |k, b| {
                     k.trust_base64(role.clone(), b)
-                        .map_err(|e| format!("role `{role}`: {e}"))
+                        .map_err(|source| TrustedKeysError::Key {
+                            role: role.clone(),
+                            source,
+                        })
                 })
             })
     }
@@ -155,7 +224,7 @@ impl TrustedKeys {
         self.0.is_empty()
     }
 
-    fn roles_of(&self, key: &VerifyingKey) -> Vec<&str> {
+    fn roles_of(&self, key: &PublicKey) -> Vec<&str> {
         self.0
             .iter()
             .filter(|(_, ks)| ks.contains(key))
@@ -164,35 +233,21 @@ impl TrustedKeys {
     }
 }
 
-/// Decodes a base64 ed25519 public key.
-pub fn decode_public_key(b64: &str) -> Result<VerifyingKey, AttestationError> {
-    let bytes = B64
-        .decode(b64.trim())
-        .map_err(|_| AttestationError::Malformed("public key"))?;
-    let arr: [u8; 32] = bytes
-        .try_into()
-        .map_err(|_| AttestationError::Malformed("public key"))?;
-    VerifyingKey::from_bytes(&arr).map_err(|_| AttestationError::Malformed("public key"))
-}
-
-/// Decodes a base64 ed25519 secret key (32-byte seed).
-pub fn decode_signing_key(b64: &str) -> Result<SigningKey, AttestationError> {
-    let bytes = B64
-        .decode(b64.trim())
-        .map_err(|_| AttestationError::Malformed("secret key"))?;
-    let arr: [u8; 32] = bytes
-        .try_into()
-        .map_err(|_| AttestationError::Malformed("secret key"))?;
-    Ok(SigningKey::from_bytes(&arr))
-}
-
-/// A new random key pair: (secret key base64, public key base64).
-pub fn generate_key() -> (String, String) {
-    let key = SigningKey::generate(&mut rand_core::OsRng);
-    (
-        B64.encode(key.to_bytes()),
-        B64.encode(key.verifying_key().as_bytes()),
-    )
+/// Why a [`TrustedKeys`] file does not load.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TrustedKeysError {
+    /// The file is not a TOML table of `role = ["base64", …]`.
+    #[error("not a table of `role = [\"base64 key\", …]`: {0}")]
+    Toml(String),
+    /// A key of a role does not decode.
+    #[error("role `{role}`: {source}")]
+    Key {
+        /// The role the key is listed under.
+        role: String,
+        /// What is wrong with the key.
+        source: AttestationError,
+    },
 }
 
 impl Attestation {
@@ -210,9 +265,9 @@ impl Attestation {
 
     /// Signs with `key`, recording its public key.
     pub fn sign(mut self, key: &SigningKey) -> Self {
-        self.public_key = Some(B64.encode(key.verifying_key().as_bytes()));
+        self.public_key = Some(key.public_key().to_base64());
         self.signature = None;
-        let sig = key.sign(&self.signed_bytes());
+        let sig = key.0.sign(&self.signed_bytes());
         self.signature = Some(B64.encode(sig.to_bytes()));
         self
     }
@@ -225,14 +280,14 @@ impl Attestation {
         keys: &TrustedKeys,
         role: &str,
         unsigned_allowed: bool,
-        now: jiff::Timestamp,
+        now: std::time::SystemTime,
         running: Option<(&str, Option<&str>)>,
     ) -> Result<(), AttestationError> {
         match (&self.signature, &self.public_key) {
             (None, _) if unsigned_allowed => {}
             (None, _) | (Some(_), None) => return Err(AttestationError::Unsigned),
             (Some(sig), Some(key)) => {
-                let key = decode_public_key(key)?;
+                let key = PublicKey::from_base64(key)?;
                 let sig = B64
                     .decode(sig.trim())
                     .map_err(|_| AttestationError::Malformed("signature"))?;
@@ -240,15 +295,16 @@ impl Attestation {
                     .map_err(|_| AttestationError::Malformed("signature"))?;
                 let roles = keys.roles_of(&key);
                 if roles.is_empty() {
-                    return Err(AttestationError::UnknownKey(fingerprint(&key)));
+                    return Err(AttestationError::UnknownKey(key.fingerprint()));
                 }
                 if !roles.contains(&role) || self.role != role {
                     return Err(AttestationError::WrongRole {
-                        key: fingerprint(&key),
+                        key: key.fingerprint(),
                         role: role.to_owned(),
                     });
                 }
-                key.verify_strict(&self.signed_bytes(), &sig)
+                key.0
+                    .verify_strict(&self.signed_bytes(), &sig)
                     .map_err(|_| AttestationError::BadSignature)?;
             }
         }
@@ -260,6 +316,7 @@ impl Attestation {
         }
         let time = |t: &str| {
             t.parse::<jiff::Timestamp>()
+                .map(std::time::SystemTime::from)
                 .map_err(|_| AttestationError::BadTime(t.to_owned()))
         };
         time(&self.signed_at)?;

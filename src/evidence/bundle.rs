@@ -92,12 +92,15 @@ impl Loaded {
 }
 
 /// The lower-case hex SHA-256 of `bytes`.
-pub fn sha256_hex(bytes: &[u8]) -> String {
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     crate::sha256::hex(&crate::sha256::sha256(bytes))
 }
 
 /// Reads and parses the manifest; `Ok(None)` when it does not exist.
-pub fn read_manifest(ctx: &Context, spec: &EvidenceSpec) -> Result<Option<Manifest>, Outcome> {
+pub(crate) fn read_manifest(
+    ctx: &Context,
+    spec: &EvidenceSpec,
+) -> Result<Option<Manifest>, Outcome> {
     let path = spec.path_in(ctx.host(), Path::new(MANIFEST));
     let bytes = match ctx.host().read(&path) {
         Ok(b) => b,

@@ -47,7 +47,9 @@ mod spec;
 #[cfg(all(test, feature = "digest"))]
 mod tests;
 
-pub use attest::{attested, Attestation, AttestationError, SigningKey, TrustedKeys};
+pub use attest::{
+    attested, Attestation, AttestationError, PublicKey, SigningKey, TrustedKeys, TrustedKeysError,
+};
 pub use build::BuildInfo;
 pub use bundle::{Artifact, Manifest};
 pub use checks::*;

@@ -283,7 +283,7 @@ pub fn render(readiness: &Readiness, report: &Report) -> String {
 /// text format ([`TEXT_CONTENT_TYPE`]) when `text/plain` ranks above
 /// `application/openmetrics-text`, OpenMetrics ([`CONTENT_TYPE`]) otherwise (and without a
 /// header). Returns the `Content-Type` and the body.
-pub fn render_for(
+pub(crate) fn render_for(
     readiness: &Readiness,
     report: &Report,
     accept: Option<&str>,

@@ -52,7 +52,9 @@ pub use requests::{
     MonitoredFuture, RequestMonitor, RequestMonitorLayer, RequestMonitorService, RequestStats,
     OTHER_ROUTES, SELF_CHECK_HEADER, SELF_CHECK_USER_AGENT,
 };
-pub use resources::{resource_usage_acceptable, sample, ResourceSample, ResourceUsageAcceptable};
+pub use resources::{
+    resource_usage_acceptable, sample, ResourceError, ResourceSample, ResourceUsageAcceptable,
+};
 #[cfg(feature = "http-client")]
 pub(crate) use scraped::{answered, recent_scrape};
 #[cfg(all(feature = "http-client", feature = "prometheus"))]

@@ -1,9 +1,32 @@
 //! The resource monitor: memory in use against the cgroup limit, CPU throttling from `cpu.stat`,
 //! open file descriptors against `RLIMIT_NOFILE`, all read through [`Host`].
 
-use crate::checks::cgroup::{read_limits, CgroupVersion};
+use crate::checks::cgroup::{read_limits, CgroupError, CgroupVersion};
 use crate::{Check, Context, Host, Outcome};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// Why [`sample`] could not read the resources; each names the file.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ResourceError {
+    /// The cgroup's memory or CPU files could not be read.
+    #[error(transparent)]
+    Cgroup(#[from] CgroupError),
+    /// A file or directory under `/proc/self` could not be read.
+    #[error("cannot read `{}`: {source}", path.display())]
+    Read {
+        /// What was read.
+        path: PathBuf,
+        /// Why it failed.
+        source: std::io::Error,
+    },
+    /// `/proc/self/limits` has no `Max open files` line that parses.
+    #[error("`{}` has no readable `Max open files` line", path.display())]
+    NoFileLimit {
+        /// The limits file.
+        path: PathBuf,
+    },
+}
 
 /// What the resource monitor read.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
@@ -25,8 +48,8 @@ pub struct ResourceSample {
 }
 
 /// Reads memory, CPU throttling and file descriptors through `host`; the error names the file.
-pub fn sample(host: &dyn Host) -> Result<ResourceSample, String> {
-    let limits = read_limits(host).map_err(|e| e.to_string())?;
+pub fn sample(host: &dyn Host) -> Result<ResourceSample, ResourceError> {
+    let limits = read_limits(host)?;
     let stat_path = limits.cpu.dir.join("cpu.stat");
     let stat = host.read_to_string(&stat_path).ok();
     let key = |name: &str| {
@@ -45,17 +68,20 @@ pub fn sample(host: &dyn Host) -> Result<ResourceSample, String> {
     let fd_dir = Path::new("/proc/self/fd");
     let open_fds = host
         .read_dir(fd_dir)
-        .map_err(|e| format!("cannot list `{}`: {e}", fd_dir.display()))?
+        .map_err(|source| ResourceError::Read {
+            path: fd_dir.to_owned(),
+            source,
+        })?
         .len() as u64;
     let limits_path = Path::new("/proc/self/limits");
     let text = host
         .read_to_string(limits_path)
-        .map_err(|e| format!("cannot read `{}`: {e}", limits_path.display()))?;
-    let fd_limit = parse_open_files(&text).ok_or_else(|| {
-        format!(
-            "`{}` has no readable `Max open files` line",
-            limits_path.display()
-        )
+        .map_err(|source| ResourceError::Read {
+            path: limits_path.to_owned(),
+            source,
+        })?;
+    let fd_limit = parse_open_files(&text).ok_or_else(|| ResourceError::NoFileLimit {
+        path: limits_path.to_owned(),
     })?;
     Ok(ResourceSample {
         memory_bytes: limits.memory.current_bytes,

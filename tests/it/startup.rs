@@ -55,3 +55,38 @@ async fn strictness_comes_from_prodready_strict_when_unset() {
         "the builder wins"
     );
 }
+
+#[tokio::test]
+async fn startup_logs_through_tracing_and_prints_nothing_itself() {
+    use prodready::checks::logging::{LogPipeline, LogTarget, MemoryWriter};
+    let out = MemoryWriter::new();
+    let logs = LogPipeline::json()
+        .writer(out.clone(), LogTarget::Shipper("capture".into()))
+        .build();
+    let dispatch = tracing::Dispatch::new(logs.subscriber());
+    let _guard = tracing::dispatcher::set_default(&dispatch);
+    let report = build(FakeHost::new(), Some(false))
+        .verify_startup()
+        .await
+        .unwrap();
+    assert!(!report.ready);
+    let lines: Vec<serde_json::Value> = out
+        .contents()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|l: &serde_json::Value| l["target"] == "prodready")
+        .collect();
+    assert_eq!(lines.len(), 2, "{}", out.contents());
+    let summary = &lines[0]["fields"];
+    assert_eq!(summary["message"], "startup verification: not ready");
+    assert_eq!(summary["service"], "payments");
+    assert_eq!(
+        (summary["ready"].as_bool(), summary["fail"].as_u64()),
+        (Some(false), Some(1))
+    );
+    let failure = &lines[1];
+    assert_eq!(failure["level"], "WARN");
+    assert_eq!(failure["fields"]["item"], "tests.engine.db");
+    assert_eq!(failure["fields"]["gate"], "readiness");
+    assert_eq!(failure["fields"]["message"], "connection refused");
+}

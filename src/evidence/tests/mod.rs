@@ -5,7 +5,7 @@ mod proof;
 mod rollback;
 mod version;
 
-use super::attest::{attested, decode_signing_key, generate_key};
+use super::attest::{attested, SigningKey};
 use super::bundle::{add, upsert, Manifest};
 use super::*;
 use crate::testing::FakeHost;
@@ -341,8 +341,15 @@ async fn attest_outcome(a: &Attestation, s: EvidenceSpec) -> crate::Outcome {
 #[tokio::test]
 async fn attestations_pass_signed_and_fail_for_each_reason() {
     let item = "pre-deployment.code-quality.code-reviewed-and-approved";
-    let (secret, public) = generate_key();
-    let key = decode_signing_key(&secret).unwrap_or_else(|e| panic!("{e}"));
+    let generated = SigningKey::generate();
+    // What `prodready keygen` writes and prints, read back.
+    let key = SigningKey::from_base64(&generated.to_base64()).unwrap_or_else(|e| panic!("{e}"));
+    let public = key.public_key().to_base64();
+    assert_eq!(key.public_key(), generated.public_key());
+    assert!(
+        !format!("{key:?}").contains(&generated.to_base64()),
+        "Debug hides the secret"
+    );
     let trusted = |role: &str| {
         spec().trusted_keys(
             TrustedKeys::new()
@@ -362,9 +369,7 @@ async fn attestations_pass_signed_and_fail_for_each_reason() {
         "{out:?}"
     );
 
-    let (other, _) = generate_key();
-    let stranger = attestation(item, "reviewer")
-        .sign(&decode_signing_key(&other).unwrap_or_else(|e| panic!("{e}")));
+    let stranger = attestation(item, "reviewer").sign(&SigningKey::generate());
     let out = attest_outcome(&stranger, trusted("reviewer")).await;
     assert!(
         out.message().contains("not trusted for any role"),
