@@ -27,7 +27,53 @@
 mod parse;
 mod schedule;
 
-pub use jiff::civil::Weekday;
+/// A day of the week, Monday first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Weekday {
+    /// Monday.
+    Monday,
+    /// Tuesday.
+    Tuesday,
+    /// Wednesday.
+    Wednesday,
+    /// Thursday.
+    Thursday,
+    /// Friday.
+    Friday,
+    /// Saturday.
+    Saturday,
+    /// Sunday.
+    Sunday,
+}
+
+impl Weekday {
+    /// Every day, Monday first.
+    pub const ALL: [Weekday; 7] = [
+        Weekday::Monday,
+        Weekday::Tuesday,
+        Weekday::Wednesday,
+        Weekday::Thursday,
+        Weekday::Friday,
+        Weekday::Saturday,
+        Weekday::Sunday,
+    ];
+
+    /// 0 for Monday … 6 for Sunday.
+    pub const fn to_monday_zero_offset(self) -> u8 {
+        self as u8
+    }
+
+    /// The day after this one (Sunday → Monday).
+    pub const fn next(self) -> Weekday {
+        Weekday::ALL[(self as usize + 1) % 7]
+    }
+}
+
+impl Weekday {
+    fn of(day: jiff::civil::Weekday) -> Self {
+        Weekday::ALL[day.to_monday_zero_offset() as usize]
+    }
+}
 pub use parse::WindowError;
 
 use crate::{Check, Context, Outcome};

@@ -1,7 +1,7 @@
 //! Days, times and whole window declarations as text: `"Mon-Thu 09:00-16:00, Fri 09:00-12:00 Europe/Berlin"`.
 
+use super::Weekday;
 use super::{Days, DeploymentWindows, Window};
-use jiff::civil::Weekday;
 
 /// What is wrong with a deployment window declaration.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -48,7 +48,7 @@ fn weekday(name: &str) -> Option<Weekday> {
     let at = DAY_NAMES
         .iter()
         .position(|(short, long)| name == *short || name == *long)?;
-    Weekday::from_monday_zero_offset(at as i8).ok()
+    Weekday::ALL.get(at).copied()
 }
 
 /// `Mon`, `Mon-Thu` (wrapping: `Fri-Mon`), `Mon,Wed,Fri`, `Mon-Wed,Fri`, `daily`.

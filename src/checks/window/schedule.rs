@@ -48,7 +48,7 @@ fn occurrences(
     for offset in -1..=8i32 {
         let date = today.checked_add(offset.days())?;
         for (i, w) in windows.iter().enumerate() {
-            if !w.days.contains(date.weekday()) {
+            if !w.days.contains(super::Weekday::of(date.weekday())) {
                 continue;
             }
             let end_date = if w.end <= w.start {
