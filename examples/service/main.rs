@@ -25,6 +25,7 @@ use prodready::checks::contacts::Contacts;
 use prodready::checks::container::ContainerSpec;
 use prodready::checks::env::{EnvSpec, EnvVar};
 use prodready::checks::logging::LogPipeline;
+use prodready::checks::secrets::{ExposeSecret, Secret, SecretSpec};
 use prodready::checks::window::DeploymentWindows;
 use prodready::evidence::{BuildInfo, EvidenceSpec};
 use prodready::http::serve::{address_var, ServeOptions, LISTEN_ENV};
@@ -55,14 +56,31 @@ async fn main() -> anyhow::Result<()> {
     let listen = address_var(&host, LISTEN_ENV, Some("127.0.0.1:3000"))?
         .ok_or_else(|| anyhow::anyhow!("{LISTEN_ENV}: no address"))?;
     let options = ServeOptions::from_env(&host)?;
-    // The URL from a secret file when one is mounted (credentials stay out of the
-    // environment), else from the environment, else an SQLite file in the temp dir.
-    let url = match std::env::var("EXAMPLE_DATABASE_URL_FILE") {
-        Ok(path) => std::fs::read_to_string(&path)
-            .map_err(|e| anyhow::anyhow!("EXAMPLE_DATABASE_URL_FILE={path}: {e}"))?
-            .trim()
-            .to_owned(),
-        Err(_) => std::env::var("EXAMPLE_DATABASE_URL").unwrap_or_else(|_| {
+    // The machine the checks read: the real one, or the files under EXAMPLE_HOST_ROOT (a pod's
+    // filesystem view, e.g. in tests).
+    let machine = match std::env::var("EXAMPLE_HOST_ROOT") {
+        Ok(root) if !root.is_empty() => prodready::RealHost::with_root(root),
+        _ => prodready::RealHost::new(),
+    };
+    // The URL from a secret file when one is mounted (credentials stay out of the environment):
+    // declared, so the secrets items verify where it comes from and how its file is protected,
+    // and read through the same machine the checks read. Else from the environment, else an
+    // SQLite file in the temp dir.
+    let secrets = std::env::var_os("EXAMPLE_DATABASE_URL_FILE").map(|_| {
+        SecretSpec::new().secret(
+            Secret::new("database-url")
+                .from_file_env("EXAMPLE_DATABASE_URL_FILE")
+                .database_url(),
+        )
+    });
+    let url = match &secrets {
+        Some(spec) => spec
+            .resolve(&machine)
+            .await?
+            .database_url()
+            .map(|url| url.expose_secret().trim().to_owned())
+            .ok_or_else(|| anyhow::anyhow!("EXAMPLE_DATABASE_URL_FILE: no database URL"))?,
+        None => std::env::var("EXAMPLE_DATABASE_URL").unwrap_or_else(|_| {
             format!(
                 "sqlite://{}",
                 std::env::temp_dir()
@@ -90,14 +108,9 @@ async fn main() -> anyhow::Result<()> {
         std::env::var("EXAMPLE_VERSION").unwrap_or_else(|_| env!("CARGO_PKG_VERSION").to_owned());
     let listener = tokio::net::TcpListener::bind(&listen).await?;
     let port = listener.local_addr()?.port();
-    let readiness = pool
+    let mut builder = pool
         .give_to(Readiness::builder())
-        // The machine the checks read: the real one, or the files under EXAMPLE_HOST_ROOT (a
-        // pod's filesystem view, e.g. in tests).
-        .host(match std::env::var("EXAMPLE_HOST_ROOT") {
-            Ok(root) if !root.is_empty() => prodready::RealHost::with_root(root),
-            _ => prodready::RealHost::new(),
-        })
+        .host(machine)
         .service("example-orders", &version)
         .checklist(checklist)
         .resource(pool.clone())
@@ -131,8 +144,11 @@ async fn main() -> anyhow::Result<()> {
         .resource(log_monitor.clone())
         .resource(Triggers::new())
         // A monitor turns `fail` after 3 bad evaluations in a row and back after 2 good ones.
-        .monitor_hysteresis(3, 2)
-        .build()?;
+        .monitor_hysteresis(3, 2);
+    if let Some(spec) = secrets {
+        builder = builder.resource(spec);
+    }
+    let readiness = builder.build()?;
     let app = Router::new()
         .route("/orders", get(list_orders).post(create_order))
         .with_state(pool)

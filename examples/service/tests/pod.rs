@@ -7,7 +7,7 @@
 //! the evidence bundle as `prodready add --kind manifests` does, make its RBAC, network-policy,
 //! autoscaler and quota items pass.
 
-use prodready::testing::FakeHost;
+use prodready::testing::{FakeHost, POD_DATABASE_URL_FILE};
 use prodready::Host;
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -42,9 +42,10 @@ impl Drop for Service {
     }
 }
 
-/// The example on `host`'s root with `host`'s environment; the whole report (from the
-/// management listener) once the first evaluation finished.
-fn report_on(host: &FakeHost) -> serde_json::Value {
+/// The example on `host`'s root with `host`'s environment, its database URL in a secret file of
+/// mode `secret_mode`; the whole report (from the management listener) once the first
+/// evaluation finished.
+fn report_on(host: &FakeHost, secret_mode: u32) -> serde_json::Value {
     let (port, management) = (free_port(), free_port());
     let db = host.root().join("orders.db");
     // The evidence bundle CI makes, at /app/evidence in the pod (the manifests' path): the
@@ -72,6 +73,12 @@ fn report_on(host: &FakeHost) -> serde_json::Value {
         serde_json::to_string_pretty(&manifest).unwrap(),
     )
     .unwrap();
+    // The database URL in the pod's secret volume (`secret_mode`: 0400 in the pod).
+    let _ = host.clone().file_with_mode(
+        POD_DATABASE_URL_FILE,
+        format!("sqlite://{}", db.display()),
+        secret_mode,
+    );
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_service"));
     cmd.env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -83,7 +90,7 @@ fn report_on(host: &FakeHost) -> serde_json::Value {
             format!("127.0.0.1:{management}"),
         )
         .env("PRODREADY_DRAIN_PERIOD", "0s")
-        .env("EXAMPLE_DATABASE_URL", format!("sqlite://{}", db.display()))
+        .env("EXAMPLE_DATABASE_URL_FILE", POD_DATABASE_URL_FILE)
         .env("EXAMPLE_EVIDENCE_DIR", "/app/evidence")
         .stdout(Stdio::null())
         .stderr(Stdio::null());
@@ -123,14 +130,17 @@ fn status<'a>(report: &'a serde_json::Value, id: &str) -> (&'a str, &'a str) {
     )
 }
 
-/// What the pod's spec makes true, item by item (the first five fail on a root container).
-const POD_ITEMS: [&str; 11] = [
+/// What the pod's spec makes true, item by item (the first six fail on a root container).
+const POD_ITEMS: [&str; 13] = [
     "security.container-security.no-root-user",
+    // The database URL from a secret file only its user can read.
+    "security.data-protection.secrets-encrypted",
     "security.container-security.minimal-attack-surface",
     "infrastructure.kubernetes.resource-limits-set",
     "performance.resource-allocation.cpu-requests-limits-set",
     "performance.resource-allocation.memory-requests-limits-set",
     "infrastructure.kubernetes.service-account-configured",
+    "infrastructure.database.connection-string-in-secrets",
     // From the manifests in the bundle.
     "infrastructure.kubernetes.rbac-policies-set",
     "infrastructure.kubernetes.network-policies-configured",
@@ -141,7 +151,7 @@ const POD_ITEMS: [&str; 11] = [
 
 #[test]
 fn on_the_pods_root_its_container_kubernetes_and_secrets_items_pass() {
-    let report = report_on(&FakeHost::hardened_pod());
+    let report = report_on(&FakeHost::hardened_pod(), 0o400);
     let failing: Vec<String> = POD_ITEMS
         .iter()
         .filter_map(|id| {
@@ -154,8 +164,9 @@ fn on_the_pods_root_its_container_kubernetes_and_secrets_items_pass() {
 
 #[test]
 fn on_a_root_containers_root_they_fail() {
-    let report = report_on(&FakeHost::root_container());
-    for id in &POD_ITEMS[..5] {
+    // A secret volume with Kubernetes' default mode, readable by everyone.
+    let report = report_on(&FakeHost::root_container(), 0o644);
+    for id in &POD_ITEMS[..6] {
         let (s, m) = status(&report, id);
         assert_eq!(s, "fail", "{id}: {m}");
     }
