@@ -4,9 +4,9 @@
 //! sub-buckets, so a percentile is off by at most 12.5 %. 272 `u32` counters cover up to about
 //! 19 hours: memory is fixed whatever the request count.
 
-use super::Instant;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::Duration;
+use tokio::time::Instant;
 
 const LINEAR: usize = 16;
 const SUB_BITS: u32 = 3;

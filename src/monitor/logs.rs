@@ -1,12 +1,12 @@
 //! The log monitor: a `tracing` layer counting error and warn events per time slot and keeping
 //! the last few error messages, redacted.
 
-use super::Instant;
 use std::collections::VecDeque;
 #[cfg(feature = "logging")]
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
+use tokio::time::Instant;
 use tracing::Level;
 #[cfg(feature = "logging")]
 use tracing::{field::Field, Event, Subscriber};

@@ -27,15 +27,6 @@
 //!
 #![doc = include_str!("progressive.md")]
 
-/// The monitors' clock. Outside the crate's own unit tests it is std's monotonic clock: with
-/// tokio's `test-util` feature on anywhere in a build, every read of tokio's clock first asks
-/// whether a runtime paused time, which a per-request path should not pay for. The unit tests
-/// use tokio's, so they can pause and advance time.
-#[cfg(not(test))]
-pub(crate) use std::time::Instant;
-#[cfg(test)]
-pub(crate) use tokio::time::Instant;
-
 mod baseline;
 pub mod exposition;
 mod histogram;

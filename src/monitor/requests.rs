@@ -2,7 +2,6 @@
 //! ratio and latency percentiles over sliding windows, in fixed memory.
 
 use super::histogram::{micros, Counts, Window};
-use super::Instant;
 use pin_project_lite::pin_project;
 use std::future::Future;
 use std::pin::Pin;
@@ -10,6 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
+use tokio::time::Instant;
 
 /// The route name requests beyond [`RequestMonitor::max_routes`] are counted under.
 pub const OTHER_ROUTES: &str = "(other)";

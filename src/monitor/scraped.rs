@@ -3,10 +3,10 @@
 //! for "Verify metrics", the exposition judged by the rules Prometheus and `promtool check
 //! metrics` apply.
 
-use super::Instant;
 use crate::probes::{Agent, Answer, ProbeLog};
 use crate::{Check, Context, Outcome, Status};
 use std::time::Duration;
+use tokio::time::Instant;
 
 /// "Metrics being collected" / "Verify metrics": see [`metrics_being_collected`] and
 /// [`metrics_verified`].
