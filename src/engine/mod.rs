@@ -682,7 +682,12 @@ impl ReadinessBuilder {
         }
         let order = match checklist.validate() {
             Err(errors) => {
-                problems.extend(errors.0.into_iter().map(BuildProblem::Checklist));
+                problems.extend(
+                    errors
+                        .into_problems()
+                        .into_iter()
+                        .map(BuildProblem::Checklist),
+                );
                 None
             }
             Ok(()) => match checklist.evaluation_order() {

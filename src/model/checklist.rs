@@ -119,7 +119,19 @@ fn did_you_mean(s: &Option<String>) -> String {
 
 /// Every problem found in a checklist, one per line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub struct ChecklistErrors(pub Vec<ChecklistError>);
+pub struct ChecklistErrors(Vec<ChecklistError>);
+
+impl ChecklistErrors {
+    /// Every problem, in the order found; never empty.
+    pub fn problems(&self) -> &[ChecklistError] {
+        &self.0
+    }
+
+    /// The problems, owned.
+    pub fn into_problems(self) -> Vec<ChecklistError> {
+        self.0
+    }
+}
 
 impl fmt::Display for ChecklistErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
