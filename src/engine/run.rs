@@ -299,27 +299,33 @@ pub(super) fn stall_summary(items: &[Arc<ItemReport>]) -> Option<String> {
 /// time is unknown, so it is not blamed.
 fn stalled(limit: humantime::FormattedDuration, timeout: Duration, late: Duration) -> Outcome {
     let ms = humantime::format_duration(Duration::from_millis(late.as_millis() as u64));
-    Outcome::warn(format!(
-        "not judged: its {limit} timeout fired {ms} late because the check runtime was stalled (another check blocked its thread)"
-    ))
-    .detail("timeout_ms", timeout.as_millis() as u64)
-    .detail("stalled_ms", late.as_millis() as u64)
-    .remediation(STALL_REMEDIATION)
+    not_judged(
+        format!("its {limit} timeout fired {ms} late"),
+        timeout,
+        late,
+    )
 }
 
 /// The verdict of a check that, when its timeout fired, had spent that long ready to run without
 /// a thread: it is not blamed, and the report names the checks that held the threads.
 fn starved(limit: humantime::FormattedDuration, timeout: Duration, queued: Duration) -> Outcome {
     let ms = humantime::format_duration(Duration::from_millis(queued.as_millis() as u64));
-    Outcome::warn(format!(
-        "not judged: of its {limit} timeout it spent {ms} waiting for a thread because the check runtime was stalled (another check blocked its thread)"
-    ))
-    .detail("timeout_ms", timeout.as_millis() as u64)
-    .detail("stalled_ms", queued.as_millis() as u64)
-    .remediation(STALL_REMEDIATION)
+    not_judged(
+        format!("of its {limit} timeout it spent {ms} waiting for a thread"),
+        timeout,
+        queued,
+    )
 }
 
-const STALL_REMEDIATION: &str = "find the check that blocked its thread (its own item says so) and fix it; this item is judged again on the next evaluation";
+/// A check the stalled runtime kept from its time (`lost` of it): `warn`, never blamed.
+fn not_judged(what: String, timeout: Duration, lost: Duration) -> Outcome {
+    Outcome::warn(format!(
+        "not judged: {what} because the check runtime was stalled (another check blocked its thread)"
+    ))
+    .detail("timeout_ms", timeout.as_millis() as u64)
+    .detail("stalled_ms", lost.as_millis() as u64)
+    .remediation("find the check that blocked its thread (its own item says so) and fix it; this item is judged again on the next evaluation")
+}
 
 const BLOCKING_REMEDIATION: &str =
     "use async I/O, or move blocking work into tokio::task::spawn_blocking";
