@@ -365,8 +365,8 @@ impl ContextBuilder {
         self
     }
 
-    /// The log of what the endpoints answered ([`Context::probe_log`]); clones share it, so the
-    /// test can keep one to fill.
+    /// The log of what the endpoints answered ([`Context::probe_log`]); a test makes one with
+    /// `testing::probe_log` (feature `testing`).
     pub fn probe_log(mut self, log: ProbeLog) -> Self {
         self.resources.insert(log);
         self

@@ -177,9 +177,8 @@ pub(crate) fn mismatches(
     problems
 }
 
-/// `Err` naming every resource the built-in checks would not see for a version or wrapping
+/// One problem per shared resource the built-in checks would not see, for a version or wrapping
 /// mistake.
-/// One problem per shared resource of the wrong type.
 pub(super) fn check_resources(resources: &Resources) -> Vec<String> {
     mismatches(resources.types(), &expected())
 }

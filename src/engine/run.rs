@@ -251,10 +251,13 @@ async fn run_check(inner: &Arc<Inner>, item: &Item, check: Arc<dyn crate::Check>
             if late > stall_slack(timeout) {
                 return stalled(limit, timeout, late);
             }
-            let queued = polls.queued(Instant::now());
-            if queued > stall_slack(timeout) {
-                // Its timer fired on time, but the check spent that much of its time ready to
-                // run without a thread: the check runtime's threads were held by other checks.
+            let now = Instant::now();
+            let queued = polls.queued(now);
+            if polls.needs_a_thread() && queued > stall_slack(timeout) {
+                // Its timer fired on time while the check wanted a thread (ready to run, or just
+                // given one), and it had spent that much of its time waiting for one: the check
+                // runtime's threads were held by other checks. A check that was waiting on
+                // something else when its time ran out is blamed for it.
                 return starved(limit, timeout, queued);
             }
             return Outcome::fail(format!("timed out after {limit}"))
@@ -278,7 +281,7 @@ pub(super) fn stall_summary(items: &[Arc<ItemReport>]) -> Option<String> {
     let stalled = items.iter().filter_map(|i| ms(i, "stalled_ms")).max()?;
     let blockers: Vec<&str> = items
         .iter()
-        .filter(|i| ms(i, "blocked_ms").is_some() || i.message.contains("blocked its thread"))
+        .filter(|i| ms(i, "blocked_ms").is_some())
         .map(|i| i.id.as_str())
         .collect();
     let starved = items
@@ -369,6 +372,12 @@ impl PollClock {
         })
     }
 
+    /// Whether the check is ready to run or running: it was not waiting on anything else.
+    fn needs_a_thread(&self) -> bool {
+        let polls = *self.lock();
+        polls.runnable_since.is_some() || polls.running_since.is_some()
+    }
+
     /// How long, in all, the check has been ready to run without getting a thread.
     fn queued(&self, now: Instant) -> Duration {
         let polls = *self.lock();
@@ -427,10 +436,14 @@ impl<F: std::future::Future> std::future::Future for Timed<F> {
             task: cx.waker().clone(),
         }));
         let out = this.work.poll(&mut std::task::Context::from_waker(&waker));
-        let took = start.elapsed();
+        let end = Instant::now();
         let mut state = this.clock.lock();
         state.running_since = None;
-        state.longest = state.longest.max(took);
+        state.longest = state.longest.max(end.saturating_duration_since(start));
+        // Woken while it ran: it waits for a thread only from the end of this poll.
+        if let Some(since) = state.runnable_since.as_mut() {
+            *since = (*since).max(end);
+        }
         out
     }
 }
@@ -557,5 +570,32 @@ mod tests {
         let all = clock.queued(Instant::now());
         std::thread::sleep(Duration::from_millis(20));
         assert_eq!(clock.queued(Instant::now()), all, "done, not queued");
+    }
+
+    /// Wakes itself, then holds its thread for 30 ms, and is pending.
+    struct WakesThenWorks;
+
+    impl Future for WakesThenWorks {
+        type Output = ();
+        fn poll(self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+            cx.waker().wake_by_ref();
+            std::thread::sleep(Duration::from_millis(30));
+            Poll::Pending
+        }
+    }
+
+    #[test]
+    fn a_wake_during_a_poll_queues_the_check_only_from_the_end_of_the_poll() {
+        let clock = PollClock::spawned();
+        let mut timed = Box::pin(Timed {
+            work: WakesThenWorks,
+            clock: clock.clone(),
+        });
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(timed.as_mut().poll(&mut cx).is_pending());
+        let after = clock.queued(Instant::now());
+        assert!(after < Duration::from_millis(30), "{after:?}");
+        assert!(clock.needs_a_thread(), "woken: ready to run");
+        assert!(clock.longest(Instant::now()) >= Duration::from_millis(30));
     }
 }

@@ -127,6 +127,14 @@ pub(super) fn damp(inner: &Inner, idx: usize, item: &Item, mut o: Outcome) -> Ou
         return o;
     };
     match o.status {
+        // Not judged (the check runtime stalled): neither a good nor a bad evaluation, and an
+        // item shown failing stays failing.
+        Status::Warn if o.details.contains_key("stalled_ms") => {
+            if d.shown == Some(Status::Fail) {
+                o.message = format!("still failing; this evaluation {}", o.message);
+                o.status = Status::Fail;
+            }
+        }
         Status::Fail => {
             d.bad += 1;
             d.good = 0;

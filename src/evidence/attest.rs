@@ -170,6 +170,7 @@ pub enum AttestationError {
 
 /// Trusted public keys per role.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[must_use = "keys do nothing until they are given to an EvidenceSpec"]
 pub struct TrustedKeys(BTreeMap<String, Vec<PublicKey>>);
 
 impl TrustedKeys {
@@ -205,7 +206,7 @@ impl TrustedKeys {
     /// ```
     pub fn from_toml(text: &str) -> Result<Self, TrustedKeysError> {
         let table: BTreeMap<String, Vec<String>> =
-            toml::from_str(text).map_err(|e| TrustedKeysError::Toml(e.message().to_owned()))?;
+            toml::from_str(text).map_err(|e| TrustedKeysError::Toml(e.to_string()))?;
         table
             .into_iter()
             .try_fold(Self::new(), |keys, (role, list)| {

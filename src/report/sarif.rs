@@ -16,7 +16,7 @@
 //! in its properties). Every result is located: evidence results at the bundle artifact they are
 //! about when its path is relative, items of the standard checklist at their row of
 //! `checklist/items.tsv`, and any other item at the package manifest `Cargo.toml` (override with
-//! [`Options::checklist_uri`]).
+//! [`RenderOptions::checklist_uri`](super::RenderOptions::checklist_uri)).
 
 use crate::model::{Severity, Status};
 use crate::report::ItemReport;

@@ -18,7 +18,27 @@ pub use presets::POD_DATABASE_URL_FILE;
 
 use crate::model::Status;
 use crate::report::{ItemReport, Report};
-use crate::{Checklist, Readiness};
+use crate::{Checklist, ProbeLog, Readiness};
+
+/// A probe log as the HTTP layer fills it: each `(endpoint, user agent, status, body bytes)`
+/// answered once, in order (a success is a 200 with a body), for a unit test of a check that reads [`Context::probe_log`](crate::Context::probe_log)
+/// (give it to [`ContextBuilder::probe_log`](crate::ContextBuilder::probe_log)).
+///
+/// ```
+/// use prodready::probes::Agent;
+/// let log = prodready::testing::probe_log([("/readyz", Some("kube-probe/1.30"), 200, 2)]);
+/// assert_eq!(log.answered("/readyz"), 1);
+/// assert!(log.last_success("/readyz", Agent::KubeProbe).is_some());
+/// ```
+pub fn probe_log<'a>(
+    answered: impl IntoIterator<Item = (&'a str, Option<&'a str>, u16, usize)>,
+) -> ProbeLog {
+    let log = ProbeLog::default();
+    for (endpoint, user_agent, status, body_bytes) in answered {
+        log.record_answer(endpoint, user_agent, status, body_bytes);
+    }
+    log
+}
 
 /// Evaluates `checklist` once on `host`, for a unit test, with the registered `#[check]`s of
 /// its own items bound.

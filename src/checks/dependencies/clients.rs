@@ -53,6 +53,7 @@ impl DependencySpec {
 /// One external service and how to reach it. URLs may hold credentials: only the name and the
 /// host are ever reported.
 #[derive(Debug, Clone)]
+#[must_use = "a dependency does nothing until it is added to a DependencySpec"]
 pub struct Dependency {
     pub(crate) name: String,
     pub(crate) probe: Probe,

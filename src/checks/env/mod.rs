@@ -39,6 +39,7 @@ use std::sync::Arc;
 
 /// One environment variable the service reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "a variable does nothing until it is added to an EnvSpec"]
 pub struct EnvVar {
     name: String,
     description: Option<String>,

@@ -60,6 +60,7 @@ impl fmt::Display for Source {
 /// assert_eq!(jwt.name(), "jwt-key");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "a secret does nothing until it is added to a SecretSpec"]
 pub struct Secret {
     name: String,
     sources: Vec<Source>,

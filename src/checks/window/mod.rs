@@ -193,6 +193,7 @@ impl fmt::Display for Window {
 /// Builder errors (an unknown zone, a malformed time) are kept and reported by the check as a
 /// `fail`; [`DeploymentWindows::parse`] returns them instead.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "windows do nothing until they are given to the readiness builder"]
 pub struct DeploymentWindows {
     zone: String,
     windows: Vec<Window>,
