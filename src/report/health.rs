@@ -1,14 +1,4 @@
-//! `health+json`: the IETF draft "Health Check Response Format for HTTP APIs"
-//! (draft-inadarei-api-health-check-06, `application/health+json`).
-//!
-//! - The top-level `status` agrees with the HTTP status the endpoints answer with (§3.1):
-//!   `fail` exactly when the service is not ready (503), else `warn` when any item needs
-//!   attention, else `pass` (200). The answer for one item ([`render_item`]) has the item's own
-//!   status, `fail` exactly when the item is `fail` (503).
-//! - `checks` has one entry per item, keyed by its id, and one per measurement, keyed
-//!   `{id}:{measurement}`, each with one `observedValue` and its `observedUnit` (§4.3–4.4).
-//! - `componentType` is `datastore`, `system` or `component` ([`component_type`]).
-//! - `output` is left out on `pass` (§3.5, §4.8); `links` point back at the answer.
+//! The `health+json` renderer; what it writes is documented on [`Format::HealthJson`](super::Format::HealthJson).
 
 use crate::model::Status;
 use crate::report::ItemReport;

@@ -1,14 +1,4 @@
-//! `junit`: one `<testsuite>` per section, one `<testcase>` per item, valid against the Jenkins
-//! xUnit `junit-10.xsd`.
-//!
-//! - `fail` is a `<failure>`;
-//! - a blocking `pending` item of a gate, where pending blocks (`verify --strict`), is an
-//!   `<error>`: the gate fails because nothing verified it;
-//! - any other `pending`, and `skipped`, `not_applicable` and `waived`, are `<skipped>`;
-//! - `warn` passes, with the message in `<system-out>`.
-//!
-//! So `tests`, `failures`, `errors` and `skipped` add up to the report's summary, and a report
-//! whose gate fails never reads as green.
+//! The `junit` renderer; what it writes is documented on [`Format::Junit`](super::Format::Junit).
 
 use crate::model::Status;
 use crate::report::ItemReport;

@@ -400,11 +400,49 @@ pub enum Format {
     Text,
     /// The checklist's own Markdown layout with boxes ticked.
     Markdown,
-    /// `application/health+json` (the IETF health check draft): `checks` keyed by item.
+    /// `health+json`: the IETF draft "Health Check Response Format for HTTP APIs"
+    /// (draft-inadarei-api-health-check-06, `application/health+json`).
+    ///
+    /// - The top-level `status` agrees with the HTTP status the endpoints answer with (§3.1):
+    ///   `fail` exactly when the service is not ready (503), else `warn` when any item needs
+    ///   attention, else `pass` (200). The answer for one item (`/readiness-checklist/{id}`) has its own
+    ///   status, `fail` exactly when the item is `fail` (503).
+    /// - `checks` has one entry per item, keyed by its id, and one per measurement, keyed
+    ///   `{id}:{measurement}`, each with one `observedValue` and its `observedUnit` (§4.3–4.4).
+    /// - `componentType` is `datastore`, `system` or `component`.
+    /// - `output` is left out on `pass` (§3.5, §4.8); `links` point back at the answer.
     HealthJson,
-    /// JUnit XML: one testcase per item.
+    /// `junit`: one `<testsuite>` per section, one `<testcase>` per item, valid against the Jenkins
+    /// xUnit `junit-10.xsd`.
+    ///
+    /// - `fail` is a `<failure>`;
+    /// - a blocking `pending` item of a gate, where pending blocks (`verify --strict`), is an
+    ///   `<error>`: the gate fails because nothing verified it;
+    /// - any other `pending`, and `skipped`, `not_applicable` and `waived`, are `<skipped>`;
+    /// - `warn` passes, with the message in `<system-out>`.
+    ///
+    /// So `tests`, `failures`, `errors` and `skipped` add up to the report's summary, and a report
+    /// whose gate fails never reads as green.
     Junit,
-    /// SARIF 2.1.0: one rule per item.
+    /// `sarif`: a SARIF 2.1.0 log that GitHub code scanning accepts: one rule per item and one
+    /// result per item, each with a location, a stable fingerprint, and a `kind`/`level` pair as
+    /// SARIF 2.1.0 §3.27.9–10 requires.
+    ///
+    /// | status | `kind` | `level` |
+    /// | --- | --- | --- |
+    /// | `fail` | `fail` | `error` (blocking), `warning` (warning), `note` (info) |
+    /// | `warn` | `fail` | `warning` (`note` for info items) |
+    /// | `pass` | `pass` | `none` |
+    /// | `pending`, `skipped` | `open` (not enough information to conclude) | `none` |
+    /// | `not_applicable` | `notApplicable` | `none` |
+    /// | `waived` | what the check said underneath | as above, plus a `suppressions` entry |
+    ///
+    /// A waived item keeps the kind and level of the status the check reported under the waiver and
+    /// carries a `suppressions` entry (kind `external`, justification = the waiver's reason, the expiry
+    /// in its properties). Every result is located: evidence results at the bundle artifact they are
+    /// about when its path is relative, items of the standard checklist at their row of
+    /// `checklist/items.tsv`, and any other item at the package manifest `Cargo.toml` (override with
+    /// [`RenderOptions::checklist_uri`]).
     Sarif,
 }
 

@@ -1,22 +1,4 @@
-//! `sarif`: a SARIF 2.1.0 log that GitHub code scanning accepts: one rule per item and one
-//! result per item, each with a location, a stable fingerprint, and a `kind`/`level` pair as
-//! SARIF 2.1.0 §3.27.9–10 requires.
-//!
-//! | status | `kind` | `level` |
-//! | --- | --- | --- |
-//! | `fail` | `fail` | `error` (blocking), `warning` (warning), `note` (info) |
-//! | `warn` | `fail` | `warning` (`note` for info items) |
-//! | `pass` | `pass` | `none` |
-//! | `pending`, `skipped` | `open` (not enough information to conclude) | `none` |
-//! | `not_applicable` | `notApplicable` | `none` |
-//! | `waived` | what the check said underneath | as above, plus a `suppressions` entry |
-//!
-//! A waived item keeps the kind and level of the status the check reported under the waiver and
-//! carries a `suppressions` entry (kind `external`, justification = the waiver's reason, the expiry
-//! in its properties). Every result is located: evidence results at the bundle artifact they are
-//! about when its path is relative, items of the standard checklist at their row of
-//! `checklist/items.tsv`, and any other item at the package manifest `Cargo.toml` (override with
-//! [`RenderOptions::checklist_uri`](super::RenderOptions::checklist_uri)).
+//! The `sarif` renderer; what it writes is documented on [`Format::Sarif`](super::Format::Sarif).
 
 use crate::model::{Severity, Status};
 use crate::report::ItemReport;
