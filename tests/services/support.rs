@@ -16,9 +16,13 @@ pub(crate) async fn run(
     configure: impl FnOnce(ReadinessBuilder) -> ReadinessBuilder,
 ) -> ItemReport {
     let checklist = Checklist::new("Deps").item(Item::new("Deps", None, "Under test").check(check));
+    // Checks run on the test's own runtime: a connection a check opens in the test's pool is
+    // then driven by the runtime the test keeps using, not by a check runtime that shuts down
+    // when this readiness is dropped (the pool would hand the test a dead connection).
     let builder = Readiness::builder()
         .checklist(checklist)
-        .registered_checks(false);
+        .registered_checks(false)
+        .check_runtime(prodready::CheckRuntime::Current);
     let readiness = match configure(builder).build() {
         Ok(r) => r,
         Err(e) => panic!("{e}"),
