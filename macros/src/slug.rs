@@ -1,12 +1,13 @@
 //! Item ids and waiver dates, checked while compiling. [`slug`], [`item_id`] and [`closest`] come
-//! from `src/model/id_rule.rs` of `prodready`, included word for word: the macros promise the
-//! same ids the runtime computes.
+//! from `src/model/id_rule.rs` of `prodready`, included word for word through the symbolic link
+//! `macros/src/id_rule.rs` (which `cargo package` stores as the file itself, so the published
+//! crate builds alone): the macros promise the same ids the runtime computes.
 
 use syn::LitStr;
 
 mod rule {
     #![allow(unreachable_pub, dead_code)]
-    include!("../../src/model/id_rule.rs");
+    include!("id_rule.rs");
 }
 
 pub(crate) use rule::{closest, item_id, slug};

@@ -123,6 +123,16 @@ impl Readiness {
             .is_some_and(|last| Arc::ptr_eq(&last.0, report))
     }
 
+    /// Whether `items` are the liveness results published last (not a placeholder).
+    pub(crate) fn is_latest_liveness(&self, items: &Arc<[Arc<ItemReport>]>) -> bool {
+        self.inner
+            .published
+            .live
+            .load()
+            .as_ref()
+            .is_some_and(|live| Arc::ptr_eq(&live.0, items))
+    }
+
     /// The latest report, waiting at most `deadline` for the first evaluation; after that, every
     /// item `pending` ("not evaluated yet"), neither ready nor started.
     pub async fn report_within(&self, deadline: Duration) -> Arc<Report> {

@@ -2,8 +2,16 @@
 //! rendered once and reused until the report changes, with its `ETag` and, on request, its gzip
 //! body (feature `gzip`), so a dashboard polling the whole JSON report costs a reference count.
 //!
+//! The tag is weak (`W/"…"`): it names the report's verdicts (every field but when the report and
+//! its items were evaluated and how long that took) and the answer's key, not the body's bytes. A
+//! refresh that changes nothing but those timestamps keeps the tag, so a dashboard polling with
+//! `If-None-Match` is answered `304` until a status, message or detail changes.
+//!
+//! The probes' answers are kept the same way: `/readyz` with the latest report, `/startupz` with
+//! the startup report, `/livez` with the liveness results it answers from.
+//!
 //! Bounded: at most [`MAX_ENTRIES`] answers per report (formats × filters × audiences seen) and
-//! 4 MiB of bodies;
+//! 4 MiB of bodies, and as many for the startup report and for the liveness results;
 //! further ones are rendered per request. A new report starts an empty generation; the old one
 //! is dropped with the last answer that uses it. Lookups take no lock.
 
@@ -12,7 +20,7 @@ use bytes::Bytes;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use crate::report::Report;
+use crate::report::{ItemReport, Report};
 
 /// The most answers kept per report.
 pub const MAX_ENTRIES: usize = 64;
@@ -63,22 +71,19 @@ pub(crate) struct Rendered {
     pub(super) content_type: &'static str,
     /// UTF-8 text.
     pub(super) body: Bytes,
-    /// A strong `ETag`: a hash of the body.
-    pub(super) etag: http::HeaderValue,
+    /// The weak `ETag` of a report answer (see the module docs); probe answers have none.
+    pub(super) etag: Option<http::HeaderValue>,
     #[cfg(feature = "gzip")]
-    gzip: OnceLock<(Bytes, http::HeaderValue)>,
+    gzip: OnceLock<(Bytes, Option<http::HeaderValue>)>,
 }
 
 impl Rendered {
-    pub(super) fn new(status: u16, content_type: &'static str, body: String) -> Self {
-        let digest = crate::sha256::sha256(body.as_bytes());
-        let etag = format!("\"{}\"", crate::sha256::hex(&digest[..12]));
+    pub(super) fn new(status: u16, content_type: &'static str, body: impl Into<Bytes>) -> Self {
         Self {
             status,
             content_type,
-            etag: http::HeaderValue::from_str(&etag)
-                .unwrap_or_else(|_| http::HeaderValue::from_static("\"\"")),
-            body: Bytes::from(body),
+            etag: None,
+            body: body.into(),
             #[cfg(feature = "gzip")]
             gzip: OnceLock::new(),
         }
@@ -86,7 +91,7 @@ impl Rendered {
 
     /// The body gzip-compressed, and its tag (the identity tag with `-gzip`), compressed once.
     #[cfg(feature = "gzip")]
-    pub(super) fn gzip(&self) -> &(Bytes, http::HeaderValue) {
+    pub(super) fn gzip(&self) -> &(Bytes, Option<http::HeaderValue>) {
         self.gzip.get_or_init(|| {
             use std::io::Write;
             let mut enc = flate2::write::GzEncoder::new(
@@ -97,18 +102,70 @@ impl Rendered {
                 .write_all(&self.body)
                 .and_then(|()| enc.finish())
                 .unwrap_or_default();
-            let tag = self.etag.to_str().unwrap_or("\"\"");
-            let tag = format!("{}-gzip\"", &tag[..tag.len().saturating_sub(1)]);
-            let tag = http::HeaderValue::from_str(&tag)
-                .unwrap_or_else(|_| http::HeaderValue::from_static("\"\""));
+            let tag = self.etag.as_ref().and_then(|t| {
+                let t = t.to_str().ok()?;
+                let t = format!("{}-gzip\"", t.strip_suffix('"')?);
+                http::HeaderValue::from_str(&t).ok()
+            });
             (Bytes::from(gz), tag)
         })
     }
 }
 
-/// The answers of one report.
+/// What the answers of a generation were rendered from: a report (the latest one, or the startup
+/// report `/startupz` answers from), or the liveness results `/livez` answers from. Held by its
+/// generation, so its address names it for as long as the generation lives.
+#[derive(Clone, Copy)]
+pub(super) enum Owner<'a> {
+    /// A report.
+    Report(&'a Arc<Report>),
+    /// The liveness results.
+    Liveness(&'a Arc<[Arc<ItemReport>]>),
+}
+
+impl Owner<'_> {
+    fn addr(self) -> *const () {
+        match self {
+            Owner::Report(r) => Arc::as_ptr(r).cast(),
+            Owner::Liveness(l) => Arc::as_ptr(l).cast(),
+        }
+    }
+
+    fn held(self) -> Held {
+        match self {
+            Owner::Report(r) => Held::Report(r.clone()),
+            Owner::Liveness(l) => Held::Liveness(l.clone()),
+        }
+    }
+
+    /// The slot of the cache its answers go to.
+    fn slot(self, startup: bool) -> usize {
+        match (self, startup) {
+            (Owner::Report(_), false) => 0,
+            (Owner::Report(_), true) => 1,
+            (Owner::Liveness(_), _) => 2,
+        }
+    }
+}
+
+/// An [`Owner`], kept alive by its generation.
+enum Held {
+    Report(Arc<Report>),
+    Liveness(Arc<[Arc<ItemReport>]>),
+}
+
+impl Held {
+    fn addr(&self) -> *const () {
+        match self {
+            Held::Report(r) => Arc::as_ptr(r).cast(),
+            Held::Liveness(l) => Arc::as_ptr(l).cast(),
+        }
+    }
+}
+
+/// The answers of one owner.
 struct Generation {
-    report: Arc<Report>,
+    owner: Held,
     entries: Box<[OnceLock<Entry>]>,
     len: AtomicUsize,
     bytes: AtomicUsize,
@@ -124,10 +181,33 @@ impl Generation {
     }
 }
 
+/// The digest of a report's verdicts: the report as JSON without the fields that say when it
+/// and its items were evaluated and how long that took. Two reports with the same digest render
+/// answers that differ in those timestamps only.
+fn verdict_digest(report: &Report) -> [u8; 32] {
+    const TIMING: [&str; 2] = ["evaluated_at", "duration_ms"];
+    let mut value = serde_json::to_value(report).unwrap_or_default();
+    if let Some(top) = value.as_object_mut() {
+        TIMING.iter().for_each(|k| drop(top.remove(*k)));
+        let items = top
+            .get_mut("items")
+            .and_then(serde_json::Value::as_array_mut);
+        for item in items.into_iter().flatten() {
+            if let Some(item) = item.as_object_mut() {
+                TIMING.iter().for_each(|k| drop(item.remove(*k)));
+            }
+        }
+    }
+    crate::sha256::sha256(value.to_string().as_bytes())
+}
+
 /// The cache of one [`Readiness`](crate::Readiness).
 #[derive(Default)]
 pub(crate) struct RenderCache {
-    current: ArcSwapOption<Generation>,
+    /// The answers of the latest report, of the startup report and of the liveness results.
+    slots: [ArcSwapOption<Generation>; 3],
+    /// The verdict digest of the latest report tagged, computed once per report.
+    verdict: ArcSwapOption<(Arc<Report>, [u8; 32])>,
     /// Held only while an answer is added.
     adding: Mutex<()>,
 }
@@ -141,30 +221,72 @@ impl std::fmt::Debug for RenderCache {
 }
 
 impl RenderCache {
-    /// The answer for `key` of `report`, if rendered.
-    pub(super) fn get(&self, report: &Arc<Report>, key: &Key<'_>) -> Option<Arc<Rendered>> {
-        let current = self.current.load();
+    /// The answer for `key` of `owner`, if rendered (`startup`: `owner` is the startup report).
+    pub(super) fn get(
+        &self,
+        owner: Owner<'_>,
+        startup: bool,
+        key: &Key<'_>,
+    ) -> Option<Arc<Rendered>> {
+        let current = self.slots[owner.slot(startup)].load();
         let generation = current
             .as_ref()
-            .filter(|g| Arc::ptr_eq(&g.report, report))?;
+            .filter(|g| g.owner.addr() == owner.addr())?;
         generation.find(key).map(|e| e.rendered.clone())
     }
 
-    /// Keeps `rendered` as the answer for `key` of `report` (the latest report), while there is
-    /// room.
-    pub(super) fn put(&self, report: &Arc<Report>, key: &Key<'_>, rendered: Arc<Rendered>) {
+    /// The weak tag of the answer for `key` of `report` with `status`: the report's verdicts
+    /// and the key, so an answer keeps its tag across reports that differ in timestamps only.
+    pub(super) fn tag(
+        &self,
+        report: &Arc<Report>,
+        key: &Key<'_>,
+        status: u16,
+    ) -> http::HeaderValue {
+        let known = self.verdict.load();
+        let verdict = match known.as_ref().filter(|v| Arc::ptr_eq(&v.0, report)) {
+            Some(v) => v.1,
+            None => {
+                let digest = verdict_digest(report);
+                self.verdict.store(Some(Arc::new((report.clone(), digest))));
+                digest
+            }
+        };
+        let mut input = Vec::with_capacity(48 + key.query.len() + key.id.len());
+        input.extend_from_slice(&verdict);
+        input.extend_from_slice(&[key.route, u8::from(key.authorized), key.format]);
+        input.extend_from_slice(&status.to_be_bytes());
+        input.extend_from_slice(key.query.as_bytes());
+        input.push(0);
+        input.extend_from_slice(key.id.as_bytes());
+        let digest = crate::sha256::sha256(&input);
+        let tag = format!("W/\"{}\"", crate::sha256::hex(&digest[..12]));
+        http::HeaderValue::from_str(&tag)
+            .unwrap_or_else(|_| http::HeaderValue::from_static("W/\"\""))
+    }
+
+    /// Keeps `rendered` as the answer for `key` of `owner` (the latest of its kind: a new one
+    /// replaces the answers of the one before), while there is room.
+    pub(super) fn put(
+        &self,
+        owner: Owner<'_>,
+        startup: bool,
+        key: &Key<'_>,
+        rendered: Arc<Rendered>,
+    ) {
         let _adding = self.adding.lock().unwrap_or_else(|p| p.into_inner());
-        let current = self.current.load_full();
+        let slot = &self.slots[owner.slot(startup)];
+        let current = slot.load_full();
         let generation = match current {
-            Some(g) if Arc::ptr_eq(&g.report, report) => g,
+            Some(g) if g.owner.addr() == owner.addr() => g,
             _ => {
                 let g = Arc::new(Generation {
-                    report: report.clone(),
+                    owner: owner.held(),
                     entries: (0..MAX_ENTRIES).map(|_| OnceLock::new()).collect(),
                     len: AtomicUsize::new(0),
                     bytes: AtomicUsize::new(0),
                 });
-                self.current.store(Some(g.clone()));
+                slot.store(Some(g.clone()));
                 g
             }
         };
@@ -185,39 +307,49 @@ impl RenderCache {
         generation.len.store(len + 1, Ordering::Release);
     }
 
-    /// How many answers of the latest report are kept.
+    /// How many answers are kept (of the latest report, the startup report and the liveness
+    /// results).
     pub(crate) fn len(&self) -> usize {
-        self.current
-            .load()
-            .as_ref()
-            .map_or(0, |g| g.len.load(Ordering::Acquire))
+        self.slots
+            .iter()
+            .map(|slot| {
+                slot.load()
+                    .as_ref()
+                    .map_or(0, |g| g.len.load(Ordering::Acquire))
+            })
+            .sum()
     }
 
     /// The bytes the kept answers hold (bodies and compressed bodies).
     pub(crate) fn bytes(&self) -> usize {
-        let current = self.current.load();
-        let Some(g) = current.as_ref() else {
-            return 0;
-        };
-        let len = g.len.load(Ordering::Acquire);
-        g.entries[..len]
-            .iter()
-            .filter_map(OnceLock::get)
-            .map(|e| {
-                #[cfg(feature = "gzip")]
-                let gz = e.rendered.gzip.get().map_or(0, |(b, _)| b.len());
-                #[cfg(not(feature = "gzip"))]
-                let gz = 0;
-                e.rendered.body.len() + gz
-            })
-            .sum()
+        let mut bytes = 0;
+        for slot in &self.slots {
+            let current = slot.load();
+            let Some(g) = current.as_ref() else {
+                continue;
+            };
+            let len = g.len.load(Ordering::Acquire);
+            bytes += g.entries[..len]
+                .iter()
+                .filter_map(OnceLock::get)
+                .map(|e| {
+                    #[cfg(feature = "gzip")]
+                    let gz = e.rendered.gzip.get().map_or(0, |(b, _)| b.len());
+                    #[cfg(not(feature = "gzip"))]
+                    let gz = 0;
+                    e.rendered.body.len() + gz
+                })
+                .sum::<usize>();
+        }
+        bytes
     }
 }
 
 /// What the render cache holds: see [`Readiness::render_cache_stats`](crate::Readiness::render_cache_stats).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RenderCacheStats {
-    /// Answers of the latest report kept (at most [`MAX_ENTRIES`]).
+    /// Answers kept: of the latest report, of the startup report (`/startupz`) and of the
+    /// liveness results (`/livez`), at most [`MAX_ENTRIES`] of each.
     pub entries: usize,
     /// The bytes their bodies (and compressed bodies) hold.
     pub bytes: usize,

@@ -47,7 +47,7 @@ use crate::report::kubernetes::{Line, ProbeAnswer};
 use crate::report::{json, markdown, text, Format, ItemReport, Report};
 use crate::Readiness;
 use bytes::Bytes;
-use cache::{Key, Rendered};
+use cache::{Key, Owner, Rendered};
 pub use openapi::{openapi, report_schema};
 use query::{Query, QueryError};
 use std::sync::Arc;
@@ -332,9 +332,9 @@ pub async fn handle(readiness: &Readiness, req: Request<'_>) -> Option<Response>
         Route::Item(id) => item(readiness, id, &query, &req, audience)
             .await
             .map(|r| answered(r, &req)),
-        Route::Livez(one) => Ok(livez(readiness, &query, one, audience).await),
+        Route::Livez(one) => Ok(livez(readiness, &query, &req, one, audience).await),
         Route::Readyz(one) => Ok(readyz(readiness, &query, &req, one, audience)),
-        Route::Startupz => Ok(startupz(readiness, &query, audience)),
+        Route::Startupz => Ok(startupz(readiness, &query, &req, audience)),
         Route::Rolloutz => rolloutz(readiness, &query, audience),
         #[cfg(feature = "prometheus")]
         Route::Metrics => metrics(readiness, &query, req.accept).await,
@@ -383,7 +383,7 @@ fn answered(answer: Answer, req: &Request<'_>) -> Response {
         content_type: rendered.content_type,
         headers: Vec::new(),
         body: Body(rendered.body.clone()),
-        etag: Some(etag),
+        etag,
         gzip,
         vary: Some(VARY),
     };
@@ -431,6 +431,9 @@ const ROUTE_CHECKLIST: u8 = 0;
 const ROUTE_ITEM: u8 = 1;
 const ROUTE_READYZ: u8 = 2;
 const ROUTE_READYZ_ONE: u8 = 3;
+const ROUTE_LIVEZ: u8 = 4;
+const ROUTE_LIVEZ_ONE: u8 = 5;
+const ROUTE_STARTUPZ: u8 = 6;
 
 /// Records the answer in the probe log (checks judge scrapes and probes by what they were
 /// answered), then returns it.
@@ -549,14 +552,16 @@ fn cached(
     let cache = readiness.render_cache();
     let latest = readiness.is_latest(report);
     if latest {
-        if let Some(hit) = cache.get(report, key) {
+        if let Some(hit) = cache.get(Owner::Report(report), false, key) {
             return Ok(Answer::Rendered(hit));
         }
     }
-    let rendered = Arc::new(render()?);
+    let mut rendered = render()?;
+    rendered.etag = Some(cache.tag(report, key, rendered.status));
+    let rendered = Arc::new(rendered);
     // Still the latest: a report that was replaced while it rendered must not evict the new one.
     if latest && readiness.is_latest(report) {
-        cache.put(report, key, rendered.clone());
+        cache.put(Owner::Report(report), false, key, rendered.clone());
     }
     Ok(Answer::Rendered(rendered))
 }
@@ -725,33 +730,44 @@ fn gate_items(items: &[Arc<ItemReport>], gate: Gate) -> Vec<&ItemReport> {
 async fn livez(
     readiness: &Readiness,
     query: &Query,
+    req: &Request<'_>,
     one: Option<&str>,
     audience: Audience,
 ) -> Response {
     let liveness = readiness.liveness_within().await;
-    let items = gate_items(&liveness, Gate::Liveness);
-    let pending_blocks = readiness.pending_blocks();
-    if let Some(id) = one {
-        return one_check(&items, id, pending_blocks, audience);
-    }
-    let mut answer = probe_answer(
-        "livez",
-        &items,
-        query,
-        |id| readiness.is_gating(id),
-        pending_blocks,
-        audience,
-    );
-    if items.is_empty() {
-        // Say that nothing but the answer itself was checked, rather than "passed" alone.
-        answer.lines.push(Line::Ok("ping"));
-        answer.note =
-            Some("no liveness checks are declared: only that the process answers was checked");
-    }
-    probe_response(&answer, query)
+    // The answer depends on the liveness results, the query and the audience only.
+    let key = probe_key([ROUTE_LIVEZ, ROUTE_LIVEZ_ONE], req, one, audience);
+    let rendered = probe_cached(readiness, Owner::Liveness(&liveness), false, &key, || {
+        let items = gate_items(&liveness, Gate::Liveness);
+        let pending_blocks = readiness.pending_blocks();
+        if let Some(id) = one {
+            return one_check(&items, id, pending_blocks, audience);
+        }
+        let mut answer = probe_answer(
+            "livez",
+            &items,
+            query,
+            |id| readiness.is_gating(id),
+            pending_blocks,
+            audience,
+        );
+        if items.is_empty() {
+            // Say that nothing but the answer itself was checked, rather than "passed" alone.
+            answer.lines.push(Line::Ok("ping"));
+            answer.note =
+                Some("no liveness checks are declared: only that the process answers was checked");
+        }
+        probe_response(&answer, query)
+    });
+    probe_answer_response(&rendered)
 }
 
-fn startupz(readiness: &Readiness, query: &Query, audience: Audience) -> Response {
+fn startupz(
+    readiness: &Readiness,
+    query: &Query,
+    req: &Request<'_>,
+    audience: Audience,
+) -> Response {
     let starting = readiness.availability() == crate::engine::Availability::Starting;
     let Some(report) = readiness.startup_report().filter(|_| !starting) else {
         let answer = ProbeAnswer {
@@ -763,23 +779,28 @@ fn startupz(readiness: &Readiness, query: &Query, audience: Audience) -> Respons
         };
         return probe_response(&answer, query);
     };
-    let items = gate_items(&report.items, Gate::Startup);
-    let pending_blocks = readiness.pending_blocks();
-    let mut answer = probe_answer(
-        "startupz",
-        &items,
-        query,
-        |id| readiness.is_gating(id),
-        pending_blocks,
-        audience,
-    );
-    // Outside strict mode a failing startup gate is reported, never enforced: the process was
-    // allowed to start, so the kubelet must not restart it for it.
-    if !answer.passed && !readiness.is_strict() {
-        answer.passed = true;
-        answer.note = Some("startup gate failures are reported, not enforced: strict mode is off");
-    }
-    probe_response(&answer, query)
+    let key = probe_key([ROUTE_STARTUPZ; 2], req, None, audience);
+    let rendered = probe_cached(readiness, Owner::Report(&report), true, &key, || {
+        let items = gate_items(&report.items, Gate::Startup);
+        let pending_blocks = readiness.pending_blocks();
+        let mut answer = probe_answer(
+            "startupz",
+            &items,
+            query,
+            |id| readiness.is_gating(id),
+            pending_blocks,
+            audience,
+        );
+        // Outside strict mode a failing startup gate is reported, never enforced: the process
+        // was allowed to start, so the kubelet must not restart it for it.
+        if !answer.passed && !readiness.is_strict() {
+            answer.passed = true;
+            answer.note =
+                Some("startup gate failures are reported, not enforced: strict mode is off");
+        }
+        probe_response(&answer, query)
+    });
+    probe_answer_response(&rendered)
 }
 
 #[cfg(feature = "prometheus")]
@@ -872,30 +893,64 @@ fn readyz(
         return unavailable("starting: the first evaluation has not finished");
     };
     // The answer depends on the report, the query and the audience only: rendered once.
-    let key = Key {
-        route: if one.is_some() {
-            ROUTE_READYZ_ONE
-        } else {
-            ROUTE_READYZ
-        },
+    let key = probe_key([ROUTE_READYZ, ROUTE_READYZ_ONE], req, one, audience);
+    let rendered = probe_cached(readiness, Owner::Report(&report), false, &key, || {
+        readyz_answer(readiness, &report, query, one, audience)
+    });
+    probe_answer_response(&rendered)
+}
+
+/// The render cache's key of a probe's answer: the route (`routes[1]` for one check, as
+/// `/livez/{id}`, `/readyz/{id}`), the raw query, the check and the audience.
+fn probe_key<'a>(
+    routes: [u8; 2],
+    req: &'a Request<'_>,
+    one: Option<&'a str>,
+    audience: Audience,
+) -> Key<'a> {
+    Key {
+        route: routes[usize::from(one.is_some())],
         authorized: audience == Audience::Authorized,
         format: 0,
         query: req.query.unwrap_or(""),
         id: one.unwrap_or(""),
-    };
+    }
+}
+
+/// A probe's answer for `key` of `owner` from the render cache, or rendered and kept while
+/// `owner` is the latest of its kind.
+fn probe_cached(
+    readiness: &Readiness,
+    owner: Owner<'_>,
+    startup: bool,
+    key: &Key<'_>,
+    render: impl FnOnce() -> Response,
+) -> Arc<Rendered> {
     let cache = readiness.render_cache();
-    let rendered = cache.get(&report, &key).unwrap_or_else(|| {
-        let answer = readyz_answer(readiness, &report, query, one, audience);
-        let rendered = Arc::new(Rendered::new(
-            answer.status,
-            answer.content_type,
-            answer.body.to_string(),
-        ));
-        if readiness.is_latest(&report) {
-            cache.put(&report, &key, rendered.clone());
-        }
-        rendered
-    });
+    if let Some(hit) = cache.get(owner, startup, key) {
+        return hit;
+    }
+    let answer = render();
+    let rendered = Arc::new(Rendered::new(
+        answer.status,
+        answer.content_type,
+        answer.body.0,
+    ));
+    let latest = match owner {
+        Owner::Report(report) if startup => readiness
+            .startup_report()
+            .is_some_and(|s| Arc::ptr_eq(&s, report)),
+        Owner::Report(report) => readiness.is_latest(report),
+        Owner::Liveness(items) => readiness.is_latest_liveness(items),
+    };
+    if latest {
+        cache.put(owner, startup, key, rendered.clone());
+    }
+    rendered
+}
+
+/// The response of a kept probe answer: its bytes shared, no tag.
+fn probe_answer_response(rendered: &Rendered) -> Response {
     Response {
         status: rendered.status,
         content_type: rendered.content_type,

@@ -1,5 +1,5 @@
 // The id rule, shared word for word with the macros crate: `prodready-macros` includes this file
-// (`include!("../../src/model/id_rule.rs")`) so `#[check]` and `checklist!` compute, while
+// through its symbolic link `macros/src/id_rule.rs` so `#[check]` and `checklist!` compute, while
 // compiling, the ids the runtime computes. Plain Rust with no imports and no doc tests, so it
 // compiles in both crates; the public docs and examples sit on the re-exports in `id.rs`.
 

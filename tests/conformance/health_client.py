@@ -83,12 +83,14 @@ t2 = threading.Thread(target=follow, args=(unknown_stream, unknown), daemon=True
 t1.start(); t2.start()
 first.wait(5)
 expect("Watch(\"\") first message", seen[:1], [name(whole)])
+# The drain is what is tested next: the instance must be serving before it.
+expect("serving before the drain", name(whole), "SERVING")
 os.kill(pid, signal.SIGTERM)
 for _ in range(50):
     if "NOT_SERVING" in seen:
         break
     threading.Event().wait(0.1)
-expect("Watch(\"\") through the drain", seen[:2], [name(whole), "NOT_SERVING"] if whole == S.SERVING else [name(whole)])
+expect("Watch(\"\") through the drain", seen[:2], ["SERVING", "NOT_SERVING"])
 expect("Watch(unknown) stays open with SERVICE_UNKNOWN", unknown[:1], ["SERVICE_UNKNOWN"])
 expect("Watch(unknown) not ended during the drain", [u for u in unknown if u.startswith("ended")], [])
 whole_stream.cancel(); unknown_stream.cancel()

@@ -672,7 +672,7 @@ async fn report_answers_carry_an_etag_and_a_matching_if_none_match_is_304() {
     let (status, headers, body) = get_headers(&r, "/readiness-checklist", &[]).await;
     assert_eq!(status, StatusCode::OK);
     let etag = headers[header::ETAG].to_str().unwrap().to_owned();
-    assert!(etag.starts_with('"') && etag.ends_with('"'), "{etag}");
+    assert!(etag.starts_with("W/\"") && etag.ends_with('"'), "{etag}");
     // The same report answers the same bytes and the same tag: rendered once, kept.
     let (_, again, body2) = get_headers(&r, "/readiness-checklist", &[]).await;
     assert_eq!(again[header::ETAG], etag.as_str());
@@ -712,20 +712,125 @@ async fn report_answers_carry_an_etag_and_a_matching_if_none_match_is_304() {
     let stats = r.render_cache_stats();
     assert_eq!(stats.entries, 3, "{stats:?}");
     assert!(stats.bytes >= body2.len(), "{stats:?}");
-    // A new report is a new tag.
-    r.refresh().await;
-    let (status, fresh, _) = get_headers(
+}
+
+#[tokio::test]
+async fn the_tag_follows_the_verdicts_not_the_timestamps() {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::sync::Arc;
+    let latency = Arc::new(AtomicU32::new(2));
+    let seen = latency.clone();
+    let r = warm(Checklist::new("Service checklist").item(
+        Item::new("Infrastructure", Some("Database"), "Database reachable").check(check_fn(
+            move |_ctx| {
+                let ms = seen.load(Ordering::SeqCst);
+                async move { Outcome::pass(format!("SELECT 1 in {ms} ms")) }
+            },
+        )),
+    ))
+    .await;
+    // The whole report (messages included), as the details token sees it.
+    let auth = format!("Bearer {TOKEN}");
+    let auth = (header::AUTHORIZATION, auth.as_str());
+    let (_, headers, before) =
+        get_headers(&r, "/readiness-checklist", std::slice::from_ref(&auth)).await;
+    let etag = headers[header::ETAG].to_str().unwrap().to_owned();
+    // Every item run again, later: the same verdicts with other timestamps keep the tag.
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    r.evaluate_fresh().await;
+    let (status, headers, after) =
+        get_headers(&r, "/readiness-checklist", std::slice::from_ref(&auth)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (before, after): (Report, Report) = (
+        serde_json::from_slice(&before).unwrap(),
+        serde_json::from_slice(&after).unwrap(),
+    );
+    assert_ne!(before.evaluated_at, after.evaluated_at);
+    assert_ne!(before.items[0].evaluated_at, after.items[0].evaluated_at);
+    assert_eq!(headers[header::ETAG], etag.as_str());
+    let (status, _, body) = get_headers(
         &r,
         "/readiness-checklist",
-        &[(header::IF_NONE_MATCH, &etag)],
+        &[(header::IF_NONE_MATCH, etag.as_str()), auth.clone()],
     )
     .await;
-    assert_eq!(
-        status,
-        StatusCode::OK,
-        "a new report is never 304 to the old tag"
-    );
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
+    assert!(body.is_empty());
+    // A message that changes is a new tag, and the old one gets the whole answer.
+    latency.store(3, Ordering::SeqCst);
+    r.evaluate_fresh().await;
+    let (status, fresh, body) = get_headers(
+        &r,
+        "/readiness-checklist",
+        &[(header::IF_NONE_MATCH, etag.as_str()), auth.clone()],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "a changed verdict is never 304");
     assert_ne!(fresh[header::ETAG], etag.as_str());
+    let report: Report = serde_json::from_slice(&body).unwrap();
+    assert_eq!(report.items[0].message, "SELECT 1 in 3 ms");
+    // One item's answer is another representation, with its own tag.
+    let item = "/readiness-checklist/infrastructure.database.database-reachable";
+    let (_, one, _) = get_headers(&r, item, &[auth]).await;
+    assert_ne!(one[header::ETAG], fresh[header::ETAG]);
+}
+
+#[tokio::test]
+async fn probe_answers_are_rendered_once_per_result_and_follow_new_results() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let alive = Arc::new(AtomicBool::new(true));
+    let seen = alive.clone();
+    let r = warm(
+        checklist(true).item(
+            Item::new("Runtime", None, "Loop")
+                .gate(prodready::Gate::Liveness)
+                .ttl(std::time::Duration::from_secs(1))
+                .check(check_fn(move |_ctx| {
+                    let ok = seen.load(Ordering::SeqCst);
+                    async move {
+                        if ok {
+                            Outcome::pass("turns")
+                        } else {
+                            Outcome::fail("stuck")
+                        }
+                    }
+                })),
+        ),
+    )
+    .await;
+    let kept = || r.render_cache_stats().entries;
+    assert_eq!(kept(), 0);
+    for (uri, entries) in [
+        ("/livez", 1),
+        ("/livez", 1),
+        ("/livez?verbose", 2),
+        ("/startupz", 3),
+        ("/startupz", 3),
+        ("/readyz", 4),
+        ("/readyz", 4),
+        ("/livez/runtime.loop", 5),
+    ] {
+        let (status, _, body) = get_headers(&r, uri, &[]).await;
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "{uri}: {}",
+            String::from_utf8_lossy(&body)
+        );
+        assert_eq!(kept(), entries, "{uri}");
+    }
+    // New liveness results: the answers of the old ones are not served.
+    alive.store(false, Ordering::SeqCst);
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let (status, _, body) = get_headers(&r, "/livez?verbose", &[]).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    let body = String::from_utf8(body).unwrap();
+    assert!(body.contains("[-]runtime.loop failed"), "{body}");
+    let (status, _, _) = get_headers(&r, "/livez/runtime.loop", &[]).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    // The liveness slot holds the new results' two answers; the reports' answers stay.
+    assert_eq!(kept(), 4);
 }
 
 #[tokio::test]

@@ -131,7 +131,7 @@ fn status<'a>(report: &'a serde_json::Value, id: &str) -> (&'a str, &'a str) {
 }
 
 /// What the pod's spec makes true, item by item (the first six fail on a root container).
-const POD_ITEMS: [&str; 13] = [
+const POD_ITEMS: [&str; 14] = [
     "security.container-security.no-root-user",
     // The database URL from a secret file only its user can read.
     "security.data-protection.secrets-encrypted",
@@ -140,6 +140,7 @@ const POD_ITEMS: [&str; 13] = [
     "performance.resource-allocation.cpu-requests-limits-set",
     "performance.resource-allocation.memory-requests-limits-set",
     "infrastructure.kubernetes.service-account-configured",
+    "infrastructure.kubernetes.namespace-created",
     "infrastructure.database.connection-string-in-secrets",
     // From the manifests in the bundle.
     "infrastructure.kubernetes.rbac-policies-set",
@@ -160,6 +161,30 @@ fn on_the_pods_root_its_container_kubernetes_and_secrets_items_pass() {
         })
         .collect();
     assert!(failing.is_empty(), "{failing:#?}");
+}
+
+#[test]
+fn the_fake_pods_downward_api_variables_are_the_manifests() {
+    // The manifest mounts no service-account token, so the namespace and service-account items
+    // see the pod only through these variables: the fake pod sets them, so must the manifest.
+    let manifest = include_str!("../../../deploy/kubernetes/example.yaml");
+    assert!(manifest.contains("automountServiceAccountToken: false"));
+    for (name, field) in [
+        ("POD_NAMESPACE", "metadata.namespace"),
+        ("POD_SERVICE_ACCOUNT", "spec.serviceAccountName"),
+    ] {
+        assert!(
+            Host::env(&FakeHost::hardened_pod(), name).is_some(),
+            "the preset sets {name}"
+        );
+        let declared = format!(
+            "- name: {name}\n              valueFrom: {{ fieldRef: {{ fieldPath: {field} }} }}"
+        );
+        assert!(
+            manifest.contains(&declared),
+            "the manifest sets {name} from {field}"
+        );
+    }
 }
 
 #[test]

@@ -1,0 +1,1 @@
+../../src/model/id_rule.rs
