@@ -304,6 +304,43 @@ impl Context {
         own.as_ref().or_else(|| self.resource::<T>())
     }
 
+    /// Runs `work` on the service's own runtime and waits for it there, for the I/O of a check
+    /// through a resource the service keeps using, such as its database pool.
+    ///
+    /// Checks run on a runtime of their own ([`CheckRuntime::Dedicated`](crate::CheckRuntime)),
+    /// and a connection is driven by the runtime it was opened on: one a check opens in the
+    /// service's pool would stall the service's queries while a check blocks the check threads,
+    /// and break them once the readiness is dropped. Through this method it is opened on the
+    /// runtime that built the readiness instead. Without one (built outside a runtime, with
+    /// [`CheckRuntime::Current`](crate::CheckRuntime::Current), or a context built by hand),
+    /// `work` runs here.
+    ///
+    /// `None` when the service's runtime is shutting down and `work` did not finish. Dropping the
+    /// returned future (the check timed out) cancels `work`; a panic in it is the check's panic.
+    pub async fn on_service_runtime<T, F>(&self, work: F) -> Option<T>
+    where
+        F: std::future::Future<Output = T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let Some(service) = self.resource::<crate::engine::ServiceRuntime>() else {
+            return Some(work.await);
+        };
+        /// Cancels the task when the check's future is dropped.
+        struct Abort(tokio::task::AbortHandle);
+        impl Drop for Abort {
+            fn drop(&mut self) {
+                self.0.abort();
+            }
+        }
+        let task = service.0.spawn(work);
+        let _abort = Abort(task.abort_handle());
+        match task.await {
+            Ok(value) => Some(value),
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(_) => None,
+        }
+    }
+
     /// The resource of type `T` given to the builder with `.resource(..)`.
     pub fn resource<T: Send + Sync + 'static>(&self) -> Option<&T> {
         self.resources

@@ -11,6 +11,20 @@ fn pool(ctx: &Context) -> Result<&Db, Outcome> {
     ctx.require::<Db>()
 }
 
+/// Runs `work` with the service's pool on the service's own runtime
+/// (`Context::on_service_runtime`): a connection it opens is driven by the runtime the service
+/// keeps using, not by the one the checks run on.
+async fn on_service_pool<T, Fut>(ctx: &Context, work: impl FnOnce(Db) -> Fut) -> Result<T, Outcome>
+where
+    Fut: std::future::Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    let db = pool(ctx)?.clone();
+    ctx.on_service_runtime(work(db))
+        .await
+        .ok_or_else(|| Outcome::warn("not judged: the service is shutting down"))
+}
+
 // The built-in database checks need the `postgres`/`sqlite` features, which the example's
 // default build leaves off; these replace them on purpose.
 #[prodready::check(
@@ -24,9 +38,15 @@ async fn database_accessible(ctx: &Context) -> Outcome {
         Err(o) => return o,
     };
     let started = Instant::now();
-    let answer = on_pool!(pool, p => {
-        sqlx::query_scalar::<_, i64>("SELECT CAST(1 AS BIGINT)").fetch_one(p).await
+    let answer = on_service_pool(ctx, |db| async move {
+        on_pool!(&db, p => {
+            sqlx::query_scalar::<_, i64>("SELECT CAST(1 AS BIGINT)").fetch_one(p).await
+        })
     });
+    let answer = match answer.await {
+        Ok(answer) => answer,
+        Err(o) => return o,
+    };
     match answer {
         Ok(1) => {
             let ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -56,16 +76,19 @@ async fn migrations_applied(ctx: &Context) -> Outcome {
     };
     const APPLIED: &str =
         "SELECT version, checksum, success FROM _sqlx_migrations ORDER BY version";
-    let rows: Result<Vec<(i64, Vec<u8>, bool)>, sqlx::Error> = on_pool!(pool, p => {
-        sqlx::query(APPLIED).fetch_all(p).await.map(|rows| {
-            rows.iter()
-                .map(|r| (r.get("version"), r.get("checksum"), r.get("success")))
-                .collect()
+    let rows = on_service_pool(ctx, |db| async move {
+        on_pool!(&db, p => {
+            sqlx::query(APPLIED).fetch_all(p).await.map(|rows| {
+                rows.iter()
+                    .map(|r| (r.get("version"), r.get("checksum"), r.get("success")))
+                    .collect::<Vec<(i64, Vec<u8>, bool)>>()
+            })
         })
     });
-    let rows = match rows {
-        Ok(rows) => rows,
-        Err(e) => {
+    let rows = match rows.await {
+        Ok(Ok(rows)) => rows,
+        Err(o) => return o,
+        Ok(Err(e)) => {
             return Outcome::fail(format!("cannot read _sqlx_migrations: {e}"))
                 .remediation("run the migrations (Migrator::run) at startup")
         }
@@ -120,7 +143,13 @@ async fn database_connected(ctx: &Context) -> Outcome {
         Ok(p) => p,
         Err(o) => return o,
     };
-    let acquired = on_pool!(pool, p => p.acquire().await.map(drop));
+    let acquired = on_service_pool(ctx, |db| async move {
+        on_pool!(&db, p => p.acquire().await.map(drop))
+    });
+    let acquired = match acquired.await {
+        Ok(acquired) => acquired,
+        Err(o) => return o,
+    };
     let (size, idle, max) =
         on_pool!(pool, p => (p.size(), p.num_idle(), p.options().get_max_connections()));
     match acquired {
@@ -137,17 +166,19 @@ async fn database_connected(ctx: &Context) -> Outcome {
 
 /// Writes an order inside a transaction and rolls it back: the table accepts writes.
 pub(crate) async fn orders_writable(ctx: Context) -> Outcome {
-    let pool = match pool(&ctx) {
-        Ok(p) => p,
+    let attempt = on_service_pool(&ctx, |db| async move {
+        on_pool!(&db, p => async {
+            let mut tx = p.begin().await?;
+            sqlx::query("INSERT INTO orders (item, quantity) VALUES ('readiness-probe', 1)")
+                .execute(&mut *tx)
+                .await?;
+            tx.rollback().await
+        }.await)
+    });
+    let attempt = match attempt.await {
+        Ok(attempt) => attempt,
         Err(o) => return o,
     };
-    let attempt = on_pool!(pool, p => async {
-        let mut tx = p.begin().await?;
-        sqlx::query("INSERT INTO orders (item, quantity) VALUES ('readiness-probe', 1)")
-            .execute(&mut *tx)
-            .await?;
-        tx.rollback().await
-    }.await);
     match attempt {
         Ok(()) => Outcome::pass("an order was written and rolled back"),
         Err(e) => Outcome::fail(format!("cannot write an order: {e}"))
@@ -155,8 +186,8 @@ pub(crate) async fn orders_writable(ctx: Context) -> Outcome {
     }
 }
 
-/// How long a freshly spawned task waits for a worker: a stuck runtime cannot serve anything,
-/// and a restart cures it, so this is the liveness check.
+/// How long a task spawned on the service's runtime waits for a worker: a stuck runtime cannot
+/// serve anything, and a restart cures it, so this is the liveness check.
 #[prodready::check(
     section = "Orders",
     title = "Runtime responsive",
@@ -164,10 +195,14 @@ pub(crate) async fn orders_writable(ctx: Context) -> Outcome {
     timeout = "1s",
     ttl = "1s"
 )]
-async fn runtime_responsive(_ctx: &Context) -> Outcome {
+async fn runtime_responsive(ctx: &Context) -> Outcome {
     let started = Instant::now();
-    match tokio::spawn(async move { started.elapsed() }).await {
-        Ok(waited) => {
+    // The service's runtime, the one that serves its routes (checks run on their own).
+    match ctx
+        .on_service_runtime(async move { started.elapsed() })
+        .await
+    {
+        Some(waited) => {
             let ms = waited.as_secs_f64() * 1000.0;
             let outcome = if ms < 100.0 {
                 Outcome::pass(format!("a new task started after {ms:.3} ms"))
@@ -176,6 +211,6 @@ async fn runtime_responsive(_ctx: &Context) -> Outcome {
             };
             outcome.detail("scheduling_delay_ms", ms)
         }
-        Err(e) => Outcome::fail(format!("the runtime did not run a task: {e}")),
+        None => Outcome::fail("the service's runtime did not run a task: it is shutting down"),
     }
 }

@@ -8,6 +8,7 @@ mod runtime;
 mod snapshot;
 
 pub use pool::CheckRuntime;
+pub(crate) use pool::ServiceRuntime;
 pub use runtime::{Availability, StatusChange};
 
 use crate::check::{Context, Resources};
@@ -739,6 +740,9 @@ impl ReadinessBuilder {
         resources.insert(probes.clone());
         resources.insert(latest.clone());
         resources.insert(self.service.clone());
+        if let Some(service) = pool::ServiceRuntime::of(self.settings.check_runtime) {
+            resources.insert(service);
+        }
         let state = State {
             cache: vec![None; checklist.items().len()],
             damp: vec![runtime::Damp::default(); checklist.items().len()],

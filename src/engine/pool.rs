@@ -12,6 +12,12 @@ pub enum CheckRuntime {
     /// `prodready-check`), made when the readiness is built. The default, with 2 threads: a check
     /// that blocks its thread stalls only the other checks, never `/livez`, `/readyz` or the
     /// service's routes.
+    ///
+    /// The built-in database checks do their queries on the runtime that built the readiness
+    /// (through [`Context::on_service_runtime`](crate::Context::on_service_runtime)), so the
+    /// connections they open in the service's pool are driven by the service's runtime: they
+    /// neither stall while a check holds the check threads nor break when the readiness is
+    /// dropped. A check of your own that uses such a resource does the same.
     Dedicated {
         /// Worker threads (at least 1).
         threads: usize,
@@ -25,6 +31,22 @@ pub enum CheckRuntime {
 impl Default for CheckRuntime {
     fn default() -> Self {
         CheckRuntime::Dedicated { threads: 2 }
+    }
+}
+
+/// The runtime that built the readiness, while checks run on one of their own: checks do the
+/// I/O of the service's resources there ([`Context::on_service_runtime`](crate::Context::on_service_runtime)).
+pub(crate) struct ServiceRuntime(pub(crate) tokio::runtime::Handle);
+
+impl ServiceRuntime {
+    /// The calling runtime, when checks run elsewhere (`kind` is dedicated) and there is one.
+    pub(super) fn of(kind: CheckRuntime) -> Option<Self> {
+        match kind {
+            CheckRuntime::Dedicated { .. } => tokio::runtime::Handle::try_current()
+                .ok()
+                .map(ServiceRuntime),
+            CheckRuntime::Current => None,
+        }
     }
 }
 

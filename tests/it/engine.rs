@@ -435,3 +435,60 @@ async fn checks_read_resources_and_the_host() {
     assert_eq!(env.message, "production");
     assert_eq!(env.details["uid"], 1000);
 }
+
+/// Where a check ran, and where its service I/O ran (thread names).
+type Seen = Arc<Mutex<Vec<(String, Option<String>)>>>;
+
+/// A readiness whose one check records where it and its `on_service_runtime` work run.
+fn io_readiness(seen: &Seen, runtime: prodready::CheckRuntime) -> prodready::Readiness {
+    let seen = seen.clone();
+    let check = check_fn(move |ctx| {
+        let seen = seen.clone();
+        async move {
+            let name = || std::thread::current().name().unwrap_or("").to_owned();
+            let here = name();
+            let there = ctx.on_service_runtime(async move { name() }).await;
+            seen.lock().unwrap().push((here, there));
+            Outcome::pass("done")
+        }
+    });
+    prodready::Readiness::builder()
+        .checklist(Checklist::new("C").item(item("Io").check(check)))
+        .registered_checks(false)
+        .check_runtime(runtime)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_check_does_its_service_io_on_the_runtime_that_built_the_readiness() {
+    let seen = Seen::default();
+    io_readiness(&seen, prodready::CheckRuntime::default())
+        .evaluate()
+        .await;
+    io_readiness(&seen, prodready::CheckRuntime::Current)
+        .evaluate()
+        .await;
+    // Built outside any runtime: the work runs where the check does.
+    let outside = {
+        let seen = seen.clone();
+        std::thread::spawn(move || io_readiness(&seen, prodready::CheckRuntime::default()))
+            .join()
+            .unwrap()
+    };
+    outside.evaluate().await;
+    let seen = seen.lock().unwrap().clone();
+    let checks = "prodready-check";
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    // Dedicated: the check on its own threads, its service I/O on the test's runtime.
+    assert_eq!(seen[0].0, checks, "{seen:?}");
+    assert!(
+        seen[0].1.as_deref().is_some_and(|t| t != checks),
+        "{seen:?}"
+    );
+    // Current: both on the test's runtime.
+    assert!(seen[1].0 != checks && seen[1].1.as_deref().is_some_and(|t| t != checks));
+    // No runtime when built: both on the check threads.
+    assert_eq!(seen[2].0, checks, "{seen:?}");
+    assert_eq!(seen[2].1.as_deref(), Some(checks), "{seen:?}");
+}

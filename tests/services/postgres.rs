@@ -329,3 +329,40 @@ async fn pool_optimized_passes_when_free_and_fails_when_exhausted() {
     assert_eq!(slow.status, Status::Warn, "{slow:?}");
     assert!(slow.details["acquire_wait_ms"].as_f64().unwrap() >= 100.0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL on 127.0.0.1:5432"]
+async fn a_connection_a_check_opens_keeps_working_for_the_service_after_the_readiness_is_gone() {
+    use prodready::{Checklist, Item, Readiness};
+    // The service's pool: one connection, opened on first use, used without a test query.
+    let pool = PgPoolOptions::new()
+        .max_connections(1)
+        .test_before_acquire(false)
+        .acquire_timeout(Duration::from_secs(2))
+        .connect_lazy(&format!("{BASE}/test"))
+        .unwrap_or_else(|e| panic!("{NEEDS}: {e}"));
+    {
+        // Checks on the default runtime of their own: the check is the first to use the pool.
+        let checklist = Checklist::new("Deps")
+            .item(Item::new("Deps", None, "Reachable").check(database_reachable()));
+        let readiness = Readiness::builder()
+            .checklist(checklist)
+            .registered_checks(false)
+            .postgres(pool.clone())
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let report = readiness.evaluate().await;
+        let item = report.item("deps.reachable").unwrap();
+        assert_eq!(item.status, Status::Pass, "{}", item.message);
+    }
+    // The readiness, and the runtime its checks ran on, are gone; the connection the check
+    // opened is the pool's only one, and the service's queries go through it.
+    assert_eq!(pool.size(), 1);
+    for _ in 0..3 {
+        let one: i32 = sqlx::query_scalar("SELECT 1")
+            .fetch_one(&pool)
+            .await
+            .unwrap_or_else(|e| panic!("the service's query failed: {e}"));
+        assert_eq!(one, 1);
+    }
+}

@@ -16,13 +16,12 @@ pub(crate) async fn run(
     configure: impl FnOnce(ReadinessBuilder) -> ReadinessBuilder,
 ) -> ItemReport {
     let checklist = Checklist::new("Deps").item(Item::new("Deps", None, "Under test").check(check));
-    // Checks run on the test's own runtime: a connection a check opens in the test's pool is
-    // then driven by the runtime the test keeps using, not by a check runtime that shuts down
-    // when this readiness is dropped (the pool would hand the test a dead connection).
+    // Checks on their default runtime of their own, as in a service: the database checks open
+    // the pool's connections on the test's runtime, which keeps using them after this readiness
+    // (and its check runtime) is dropped.
     let builder = Readiness::builder()
         .checklist(checklist)
-        .registered_checks(false)
-        .check_runtime(prodready::CheckRuntime::Current);
+        .registered_checks(false);
     let readiness = match configure(builder).build() {
         Ok(r) => r,
         Err(e) => panic!("{e}"),

@@ -83,6 +83,25 @@ impl Db {
     }
 }
 
+/// Runs a database check's `judge` on the service's runtime
+/// ([`Context::on_service_runtime`]): the connections it opens in the service's pool are driven
+/// by the service's runtime, not by the checks' one.
+pub(crate) async fn on_service_runtime<C, F>(
+    check: &C,
+    ctx: &Context,
+    judge: impl FnOnce(C, Context) -> F,
+) -> Outcome
+where
+    C: Clone,
+    F: std::future::Future<Output = Outcome> + Send + 'static,
+{
+    ctx.on_service_runtime(judge(check.clone(), ctx.clone()))
+        .await
+        .unwrap_or_else(|| {
+            Outcome::warn("not judged: the service is shutting down, and its database is checked on its runtime")
+        })
+}
+
 /// The builder methods that give a pool, for the features built in.
 pub(crate) fn pool_methods() -> String {
     let mut m: Vec<&str> = Vec::new();
@@ -134,6 +153,15 @@ impl DatabaseReachable {
 #[async_trait::async_trait]
 impl Check for DatabaseReachable {
     async fn run(&self, ctx: &Context) -> Outcome {
+        on_service_runtime(self, ctx, DatabaseReachable::judge).await
+    }
+}
+
+impl DatabaseReachable {
+    /// The verdict, reached on the service's runtime: a connection it opens in the
+    /// service's pool stays the service's.
+    async fn judge(self, ctx: Context) -> Outcome {
+        let ctx = &ctx;
         let db = match Db::require(ctx) {
             Ok(db) => db,
             Err(o) => return o,

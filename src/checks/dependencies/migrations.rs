@@ -1,7 +1,7 @@
 //! Migrations applied: the migration set the binary embeds against `_sqlx_migrations`; without an
 //! embedded set, the history tables of refinery, diesel and flyway are read for failures.
 
-use super::db::{with_pool, Db};
+use super::db::{on_service_runtime, with_pool, Db};
 use crate::{Check, Context, Outcome};
 use sqlx::migrate::Migrator;
 use std::collections::BTreeMap;
@@ -130,6 +130,15 @@ const OTHERS: [(&str, &str); 3] = [
 #[async_trait::async_trait]
 impl Check for MigrationsApplied {
     async fn run(&self, ctx: &Context) -> Outcome {
+        on_service_runtime(self, ctx, MigrationsApplied::judge).await
+    }
+}
+
+impl MigrationsApplied {
+    /// The verdict, reached on the service's runtime: a connection it opens in the
+    /// service's pool stays the service's.
+    async fn judge(self, ctx: Context) -> Outcome {
+        let ctx = &ctx;
         let db = match Db::require(ctx) {
             Ok(db) => db,
             Err(o) => return o,

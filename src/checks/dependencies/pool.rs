@@ -2,7 +2,7 @@
 //! of its connections sit idle. sqlx pools keep no wait statistics, so each evaluation samples
 //! one acquire through the pool, as a request of the service would.
 
-use super::db::{with_pool, Db};
+use super::db::{on_service_runtime, with_pool, Db};
 use crate::{Check, Context, Outcome};
 use std::time::{Duration, Instant};
 
@@ -39,6 +39,15 @@ impl PoolOptimized {
 #[async_trait::async_trait]
 impl Check for PoolOptimized {
     async fn run(&self, ctx: &Context) -> Outcome {
+        on_service_runtime(self, ctx, PoolOptimized::judge).await
+    }
+}
+
+impl PoolOptimized {
+    /// The verdict, reached on the service's runtime: a connection it opens in the
+    /// service's pool stays the service's.
+    async fn judge(self, ctx: Context) -> Outcome {
+        let ctx = &ctx;
         let db = match Db::require(ctx) {
             Ok(db) => db,
             Err(o) => return o,

@@ -1,7 +1,7 @@
 //! PostgreSQL-only items: WAL archiving (backup configured) and `pg_stat_statements` (queries
 //! optimized).
 
-use super::db::Db;
+use super::db::{on_service_runtime, Db};
 use crate::{Check, Context, Outcome};
 use std::time::Duration;
 
@@ -47,6 +47,15 @@ type Archiver = (i64, Option<f64>, i64, Option<f64>);
 #[async_trait::async_trait]
 impl Check for BackupConfigured {
     async fn run(&self, ctx: &Context) -> Outcome {
+        on_service_runtime(self, ctx, BackupConfigured::judge).await
+    }
+}
+
+impl BackupConfigured {
+    /// The verdict, reached on the service's runtime: a connection it opens in the
+    /// service's pool stays the service's.
+    async fn judge(self, ctx: Context) -> Outcome {
+        let ctx = &ctx;
         let pool = match pg(ctx, "WAL archiving") {
             Ok(p) => p,
             Err(o) => return o,
@@ -133,6 +142,15 @@ impl QueriesOptimized {
 #[async_trait::async_trait]
 impl Check for QueriesOptimized {
     async fn run(&self, ctx: &Context) -> Outcome {
+        on_service_runtime(self, ctx, QueriesOptimized::judge).await
+    }
+}
+
+impl QueriesOptimized {
+    /// The verdict, reached on the service's runtime: a connection it opens in the
+    /// service's pool stays the service's.
+    async fn judge(self, ctx: Context) -> Outcome {
+        let ctx = &ctx;
         let pool = match pg(ctx, "statement statistics") {
             Ok(p) => p,
             Err(o) => return o,

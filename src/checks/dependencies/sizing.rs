@@ -6,7 +6,7 @@
 //! sqlx's default, so it cannot be told from an unset one"), and a [`PoolSizing`] declaration
 //! says it was deliberate; the pool is then checked against the declaration.
 
-use super::db::{with_pool, Db};
+use super::db::{on_service_runtime, with_pool, Db};
 use crate::{Check, Context, Outcome};
 use std::time::Duration;
 
@@ -147,6 +147,15 @@ pub(crate) fn judge_sizing(
 #[async_trait::async_trait]
 impl Check for PoolConfigured {
     async fn run(&self, ctx: &Context) -> Outcome {
+        on_service_runtime(self, ctx, PoolConfigured::judge).await
+    }
+}
+
+impl PoolConfigured {
+    /// The verdict, reached on the service's runtime: a connection it opens in the
+    /// service's pool stays the service's.
+    async fn judge(self, ctx: Context) -> Outcome {
+        let ctx = &ctx;
         let db = match Db::require(ctx) {
             Ok(db) => db,
             Err(o) => return o,
