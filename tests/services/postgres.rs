@@ -366,3 +366,55 @@ async fn a_connection_a_check_opens_keeps_working_for_the_service_after_the_read
         assert_eq!(one, 1);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL on 127.0.0.1:5432"]
+async fn the_services_queries_do_not_wait_for_a_check_that_blocks_the_check_thread() {
+    use prodready::{check_fn, Checklist, Item, Outcome, Readiness};
+    const BLOCK: Duration = Duration::from_secs(4);
+    let pool = PgPoolOptions::new()
+        .max_connections(1)
+        .test_before_acquire(false)
+        .connect_lazy(&format!("{BASE}/test"))
+        .unwrap_or_else(|e| panic!("{NEEDS}: {e}"));
+    // The database check opens the pool's only connection; then a check blocks the one check
+    // thread (a synchronous call inside an async check).
+    let checklist = Checklist::new("Deps")
+        .item(Item::new("Deps", None, "Reachable").check(database_reachable()))
+        .item(
+            Item::new("Deps", None, "Blocks")
+                .timeout(BLOCK * 2)
+                .check(check_fn(|_ctx| async {
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                    std::thread::sleep(BLOCK);
+                    Outcome::pass("blocked")
+                })),
+        );
+    let readiness = Readiness::builder()
+        .checklist(checklist)
+        .registered_checks(false)
+        .check_runtime(prodready::CheckRuntime::Dedicated { threads: 1 })
+        .postgres(pool.clone())
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let evaluation = {
+        let readiness = readiness.clone();
+        tokio::spawn(async move { readiness.evaluate().await })
+    };
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(pool.size(), 1, "the check opened the pool's connection");
+    // The service's query through that connection while the check thread is blocked: driven by
+    // the service's runtime, it does not wait for the check thread (it waited 3.5 s, until the
+    // blocker returned, when the connection belonged to the check runtime).
+    let started = std::time::Instant::now();
+    let one: i32 = sqlx::query_scalar("SELECT 1")
+        .fetch_one(&pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let waited = started.elapsed();
+    assert_eq!(one, 1);
+    assert!(waited < BLOCK / 2, "the service's query waited {waited:?}");
+    let report = evaluation.await.unwrap_or_else(|e| panic!("{e}"));
+    let item = report.item("deps.reachable").unwrap();
+    assert_eq!(item.status, Status::Pass, "{}", item.message);
+}
