@@ -311,9 +311,15 @@ impl Context {
     /// and a connection is driven by the runtime it was opened on: one a check opens in the
     /// service's pool would stall the service's queries while a check blocks the check threads,
     /// and break them once the readiness is dropped. Through this method it is opened on the
-    /// runtime that built the readiness instead. Without one (built outside a runtime, with
+    /// runtime that built the readiness instead (or the one given to
+    /// [`ReadinessBuilder::service_runtime`](crate::ReadinessBuilder::service_runtime)). Without
+    /// one (built outside a runtime, with
     /// [`CheckRuntime::Current`](crate::CheckRuntime::Current), or a context built by hand),
     /// `work` runs here.
+    ///
+    /// `work` then runs with the service's isolation, not the checks': keep it to awaiting I/O
+    /// (a call that blocks its thread blocks one of the service's threads). The check's timeout
+    /// still bounds it.
     ///
     /// `None` when the service's runtime is shutting down and `work` did not finish. Dropping the
     /// returned future (the check timed out) cancels `work`; a panic in it is the check's panic.

@@ -198,11 +198,12 @@ pub(crate) async fn orders_writable(ctx: Context) -> Outcome {
 async fn runtime_responsive(ctx: &Context) -> Outcome {
     let started = Instant::now();
     // The service's runtime, the one that serves its routes (checks run on their own).
-    match ctx
-        .on_service_runtime(async move { started.elapsed() })
-        .await
-    {
-        Some(waited) => {
+    // A task spawned there: it waits for a worker of that runtime (or of the checks' one, when
+    // the readiness knows no service runtime).
+    let spawned =
+        ctx.on_service_runtime(async move { tokio::spawn(async move { started.elapsed() }).await });
+    match spawned.await {
+        Some(Ok(waited)) => {
             let ms = waited.as_secs_f64() * 1000.0;
             let outcome = if ms < 100.0 {
                 Outcome::pass(format!("a new task started after {ms:.3} ms"))
@@ -211,6 +212,7 @@ async fn runtime_responsive(ctx: &Context) -> Outcome {
             };
             outcome.detail("scheduling_delay_ms", ms)
         }
+        Some(Err(e)) => Outcome::fail(format!("the runtime did not run a task: {e}")),
         None => Outcome::fail("the service's runtime did not run a task: it is shutting down"),
     }
 }

@@ -44,6 +44,8 @@ struct Settings {
     probe_ttl: Duration,
     answer_deadline: Duration,
     check_runtime: CheckRuntime,
+    /// The service's runtime, when given (else the one that calls `build()`).
+    service_runtime: Option<tokio::runtime::Handle>,
 }
 
 impl Settings {
@@ -68,6 +70,7 @@ impl Default for Settings {
             probe_ttl: Duration::from_secs(5),
             answer_deadline: Duration::from_millis(250),
             check_runtime: CheckRuntime::default(),
+            service_runtime: None,
         }
     }
 }
@@ -630,6 +633,15 @@ impl ReadinessBuilder {
         self
     }
 
+    /// The service's runtime: where checks do the I/O of the service's resources
+    /// ([`Context::on_service_runtime`]), such as the built-in database checks' queries through
+    /// its pool. Default: the runtime that calls [`build`](Self::build). Give it when the
+    /// readiness is built elsewhere (outside any runtime, or on another one than the service's).
+    pub fn service_runtime(mut self, handle: tokio::runtime::Handle) -> Self {
+        self.settings.service_runtime = Some(handle);
+        self
+    }
+
     /// How long `/readiness-checklist` waits for the first evaluation before answering with every
     /// item `pending` (default 250 ms). The probes never wait: before the first evaluation
     /// finished `/readyz` and `/startupz` answer "starting".
@@ -740,7 +752,10 @@ impl ReadinessBuilder {
         resources.insert(probes.clone());
         resources.insert(latest.clone());
         resources.insert(self.service.clone());
-        if let Some(service) = pool::ServiceRuntime::of(self.settings.check_runtime) {
+        if let Some(service) = pool::ServiceRuntime::of(
+            self.settings.check_runtime,
+            self.settings.service_runtime.clone(),
+        ) {
             resources.insert(service);
         }
         let state = State {

@@ -17,7 +17,9 @@ pub enum CheckRuntime {
     /// (through [`Context::on_service_runtime`](crate::Context::on_service_runtime)), so the
     /// connections they open in the service's pool are driven by the service's runtime: they
     /// neither stall while a check holds the check threads nor break when the readiness is
-    /// dropped. A check of your own that uses such a resource does the same.
+    /// dropped. A check of your own that uses such a resource does the same. That work runs
+    /// with the service's isolation, not the checks': it must only await (a call that blocks its
+    /// thread there blocks one of the service's), and the check's timeout still bounds it.
     Dedicated {
         /// Worker threads (at least 1).
         threads: usize,
@@ -39,11 +41,11 @@ impl Default for CheckRuntime {
 pub(crate) struct ServiceRuntime(pub(crate) tokio::runtime::Handle);
 
 impl ServiceRuntime {
-    /// The calling runtime, when checks run elsewhere (`kind` is dedicated) and there is one.
-    pub(super) fn of(kind: CheckRuntime) -> Option<Self> {
+    /// `given`, else the calling runtime, when checks run elsewhere (`kind` is dedicated).
+    pub(super) fn of(kind: CheckRuntime, given: Option<tokio::runtime::Handle>) -> Option<Self> {
         match kind {
-            CheckRuntime::Dedicated { .. } => tokio::runtime::Handle::try_current()
-                .ok()
+            CheckRuntime::Dedicated { .. } => given
+                .or_else(|| tokio::runtime::Handle::try_current().ok())
                 .map(ServiceRuntime),
             CheckRuntime::Current => None,
         }

@@ -2,10 +2,12 @@
 //! rendered once and reused until the report changes, with its `ETag` and, on request, its gzip
 //! body (feature `gzip`), so a dashboard polling the whole JSON report costs a reference count.
 //!
-//! The tag is weak (`W/"…"`): it names the report's verdicts (every field but when the report and
-//! its items were evaluated and how long that took) and the answer's key, not the body's bytes. A
-//! refresh that changes nothing but those timestamps keeps the tag, so a dashboard polling with
-//! `If-None-Match` is answered `304` until a status, message or detail changes.
+//! The tag is weak (`W/"…"`): it names the verdicts of the report the answer is rendered from
+//! (after the audience's redaction and the filters: every field but when the report and its
+//! items were evaluated and how long that took), the answer's key and the library's version, not
+//! the body's bytes. A refresh that changes nothing but those timestamps keeps the tag, so a
+//! dashboard polling with `If-None-Match` is answered `304` until something the answer shows
+//! changes: a status, or (for callers who see them) a message or detail, measurements included.
 //!
 //! The probes' answers are kept the same way: `/readyz` with the latest report, `/startupz` with
 //! the startup report, `/livez` with the liveness results it answers from.
@@ -183,22 +185,49 @@ impl Generation {
 
 /// The digest of a report's verdicts: the report as JSON without the fields that say when it
 /// and its items were evaluated and how long that took. Two reports with the same digest render
-/// answers that differ in those timestamps only.
-fn verdict_digest(report: &Report) -> [u8; 32] {
+/// answers that differ in those timestamps only. `None` if it cannot be serialised.
+fn verdict_digest(report: &Report) -> Option<[u8; 32]> {
     const TIMING: [&str; 2] = ["evaluated_at", "duration_ms"];
-    let mut value = serde_json::to_value(report).unwrap_or_default();
-    if let Some(top) = value.as_object_mut() {
-        TIMING.iter().for_each(|k| drop(top.remove(*k)));
-        let items = top
-            .get_mut("items")
-            .and_then(serde_json::Value::as_array_mut);
-        for item in items.into_iter().flatten() {
-            if let Some(item) = item.as_object_mut() {
-                TIMING.iter().for_each(|k| drop(item.remove(*k)));
-            }
+    let mut value = serde_json::to_value(report).ok()?;
+    let top = value.as_object_mut()?;
+    TIMING.iter().for_each(|k| drop(top.remove(*k)));
+    let items = top
+        .get_mut("items")
+        .and_then(serde_json::Value::as_array_mut);
+    for item in items.into_iter().flatten() {
+        if let Some(item) = item.as_object_mut() {
+            TIMING.iter().for_each(|k| drop(item.remove(*k)));
         }
     }
-    crate::sha256::sha256(value.to_string().as_bytes())
+    Some(crate::sha256::sha256(value.to_string().as_bytes()))
+}
+
+impl Rendered {
+    /// Tags this answer of `key`, rendered from `report` (redacted and filtered as the caller
+    /// sees it): the weak tag of the module docs (a strong hash of the body, should the report
+    /// not serialise).
+    pub(super) fn tagged(mut self, report: &Report, key: &Key<'_>) -> Self {
+        let digest = verdict_digest(report);
+        let mut input = Vec::with_capacity(64 + key.query.len() + key.id.len());
+        input.extend_from_slice(env!("CARGO_PKG_VERSION").as_bytes());
+        input.push(0);
+        match &digest {
+            Some(d) => input.extend_from_slice(d),
+            None => input.extend_from_slice(&self.body),
+        }
+        input.extend_from_slice(&[key.route, u8::from(key.authorized), key.format]);
+        input.extend_from_slice(&self.status.to_be_bytes());
+        input.extend_from_slice(key.query.as_bytes());
+        input.push(0);
+        input.extend_from_slice(key.id.as_bytes());
+        let hash = crate::sha256::hex(&crate::sha256::sha256(&input)[..12]);
+        let tag = match digest {
+            Some(_) => format!("W/\"{hash}\""),
+            None => format!("\"{hash}\""),
+        };
+        self.etag = http::HeaderValue::from_str(&tag).ok();
+        self
+    }
 }
 
 /// The cache of one [`Readiness`](crate::Readiness).
@@ -206,8 +235,6 @@ fn verdict_digest(report: &Report) -> [u8; 32] {
 pub(crate) struct RenderCache {
     /// The answers of the latest report, of the startup report and of the liveness results.
     slots: [ArcSwapOption<Generation>; 3],
-    /// The verdict digest of the latest report tagged, computed once per report.
-    verdict: ArcSwapOption<(Arc<Report>, [u8; 32])>,
     /// Held only while an answer is added.
     adding: Mutex<()>,
 }
@@ -235,46 +262,23 @@ impl RenderCache {
         generation.find(key).map(|e| e.rendered.clone())
     }
 
-    /// The weak tag of the answer for `key` of `report` with `status`: the report's verdicts
-    /// and the key, so an answer keeps its tag across reports that differ in timestamps only.
-    pub(super) fn tag(
-        &self,
-        report: &Arc<Report>,
-        key: &Key<'_>,
-        status: u16,
-    ) -> http::HeaderValue {
-        let known = self.verdict.load();
-        let verdict = match known.as_ref().filter(|v| Arc::ptr_eq(&v.0, report)) {
-            Some(v) => v.1,
-            None => {
-                let digest = verdict_digest(report);
-                self.verdict.store(Some(Arc::new((report.clone(), digest))));
-                digest
-            }
-        };
-        let mut input = Vec::with_capacity(48 + key.query.len() + key.id.len());
-        input.extend_from_slice(&verdict);
-        input.extend_from_slice(&[key.route, u8::from(key.authorized), key.format]);
-        input.extend_from_slice(&status.to_be_bytes());
-        input.extend_from_slice(key.query.as_bytes());
-        input.push(0);
-        input.extend_from_slice(key.id.as_bytes());
-        let digest = crate::sha256::sha256(&input);
-        let tag = format!("W/\"{}\"", crate::sha256::hex(&digest[..12]));
-        http::HeaderValue::from_str(&tag)
-            .unwrap_or_else(|_| http::HeaderValue::from_static("W/\"\""))
-    }
-
     /// Keeps `rendered` as the answer for `key` of `owner` (the latest of its kind: a new one
     /// replaces the answers of the one before), while there is room.
+    ///
+    /// `latest` says whether `owner` is still the latest of its kind; it is asked while no other
+    /// answer is added, so an owner replaced meanwhile never evicts the answers of its successor.
     pub(super) fn put(
         &self,
         owner: Owner<'_>,
         startup: bool,
         key: &Key<'_>,
         rendered: Arc<Rendered>,
+        latest: impl FnOnce() -> bool,
     ) {
         let _adding = self.adding.lock().unwrap_or_else(|p| p.into_inner());
+        if !latest() {
+            return;
+        }
         let slot = &self.slots[owner.slot(startup)];
         let current = slot.load_full();
         let generation = match current {
@@ -356,8 +360,9 @@ pub struct RenderCacheStats {
 }
 
 impl crate::Readiness {
-    /// What the render cache of the endpoints holds now: answers of the latest report, each
-    /// rendered once (bounded by [`MAX_ENTRIES`]).
+    /// What the render cache of the endpoints holds now: the answers of the latest report, of
+    /// the startup report and of the liveness results, each rendered once (at most
+    /// [`MAX_ENTRIES`] of each).
     pub fn render_cache_stats(&self) -> RenderCacheStats {
         let cache = self.render_cache();
         RenderCacheStats {

@@ -533,11 +533,10 @@ async fn checklist(
         let report = for_audience(latest.clone(), audience);
         let report = query::filter(&report, query)?;
         let status = if report.ready { 200 } else { 503 };
-        Ok(Rendered::new(
-            status,
-            format.content_type(),
-            format.render(&report),
-        ))
+        Ok(
+            Rendered::new(status, format.content_type(), format.render(&report))
+                .tagged(&report, &key),
+        )
     })
 }
 
@@ -556,12 +555,12 @@ fn cached(
             return Ok(Answer::Rendered(hit));
         }
     }
-    let mut rendered = render()?;
-    rendered.etag = Some(cache.tag(report, key, rendered.status));
-    let rendered = Arc::new(rendered);
-    // Still the latest: a report that was replaced while it rendered must not evict the new one.
-    if latest && readiness.is_latest(report) {
-        cache.put(Owner::Report(report), false, key, rendered.clone());
+    let rendered = Arc::new(render()?);
+    // Kept while still the latest: a report replaced while it rendered must not evict the new one.
+    if latest {
+        cache.put(Owner::Report(report), false, key, rendered.clone(), || {
+            readiness.is_latest(report)
+        });
     }
     Ok(Answer::Rendered(rendered))
 }
@@ -602,11 +601,11 @@ async fn item(
         )));
     }
     cached(readiness, &latest, &key, || {
-        Ok(render_item(
-            &for_audience(latest.clone(), audience),
-            id,
-            format,
-        ))
+        let report = for_audience(latest.clone(), audience);
+        // Tagged by this item (and the report's header) only: another item changing is not
+        // a change of this answer.
+        let one = report.retain(|i| i.id == id);
+        Ok(render_item(&report, id, format).tagged(&one, &key))
     })
 }
 
@@ -936,16 +935,14 @@ fn probe_cached(
         answer.content_type,
         answer.body.0,
     ));
-    let latest = match owner {
+    let latest = || match owner {
         Owner::Report(report) if startup => readiness
             .startup_report()
             .is_some_and(|s| Arc::ptr_eq(&s, report)),
         Owner::Report(report) => readiness.is_latest(report),
         Owner::Liveness(items) => readiness.is_latest_liveness(items),
     };
-    if latest {
-        cache.put(owner, startup, key, rendered.clone());
-    }
+    cache.put(owner, startup, key, rendered.clone(), latest);
     rendered
 }
 

@@ -441,6 +441,15 @@ type Seen = Arc<Mutex<Vec<(String, Option<String>)>>>;
 
 /// A readiness whose one check records where it and its `on_service_runtime` work run.
 fn io_readiness(seen: &Seen, runtime: prodready::CheckRuntime) -> prodready::Readiness {
+    io_readiness_with(seen, runtime, |b| b)
+}
+
+/// The same, with more of the builder.
+fn io_readiness_with(
+    seen: &Seen,
+    runtime: prodready::CheckRuntime,
+    configure: impl FnOnce(prodready::ReadinessBuilder) -> prodready::ReadinessBuilder,
+) -> prodready::Readiness {
     let seen = seen.clone();
     let check = check_fn(move |ctx| {
         let seen = seen.clone();
@@ -452,12 +461,11 @@ fn io_readiness(seen: &Seen, runtime: prodready::CheckRuntime) -> prodready::Rea
             Outcome::pass("done")
         }
     });
-    prodready::Readiness::builder()
+    let builder = prodready::Readiness::builder()
         .checklist(Checklist::new("C").item(item("Io").check(check)))
         .registered_checks(false)
-        .check_runtime(runtime)
-        .build()
-        .unwrap()
+        .check_runtime(runtime);
+    configure(builder).build().unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -477,9 +485,21 @@ async fn a_check_does_its_service_io_on_the_runtime_that_built_the_readiness() {
             .unwrap()
     };
     outside.evaluate().await;
+    // Built outside, and given the service's runtime.
+    let given = {
+        let (seen, handle) = (seen.clone(), tokio::runtime::Handle::current());
+        std::thread::spawn(move || {
+            io_readiness_with(&seen, prodready::CheckRuntime::default(), |b| {
+                b.service_runtime(handle)
+            })
+        })
+        .join()
+        .unwrap()
+    };
+    given.evaluate().await;
     let seen = seen.lock().unwrap().clone();
     let checks = "prodready-check";
-    assert_eq!(seen.len(), 3, "{seen:?}");
+    assert_eq!(seen.len(), 4, "{seen:?}");
     // Dedicated: the check on its own threads, its service I/O on the test's runtime.
     assert_eq!(seen[0].0, checks, "{seen:?}");
     assert!(
@@ -491,4 +511,10 @@ async fn a_check_does_its_service_io_on_the_runtime_that_built_the_readiness() {
     // No runtime when built: both on the check threads.
     assert_eq!(seen[2].0, checks, "{seen:?}");
     assert_eq!(seen[2].1.as_deref(), Some(checks), "{seen:?}");
+    // Given: the service I/O on the given runtime again.
+    assert_eq!(seen[3].0, checks, "{seen:?}");
+    assert!(
+        seen[3].1.as_deref().is_some_and(|t| t != checks),
+        "{seen:?}"
+    );
 }

@@ -720,14 +720,18 @@ async fn the_tag_follows_the_verdicts_not_the_timestamps() {
     use std::sync::Arc;
     let latency = Arc::new(AtomicU32::new(2));
     let seen = latency.clone();
-    let r = warm(Checklist::new("Service checklist").item(
-        Item::new("Infrastructure", Some("Database"), "Database reachable").check(check_fn(
-            move |_ctx| {
-                let ms = seen.load(Ordering::SeqCst);
-                async move { Outcome::pass(format!("SELECT 1 in {ms} ms")) }
-            },
-        )),
-    ))
+    let r = warm(
+        Checklist::new("Service checklist")
+            .item(
+                Item::new("Infrastructure", Some("Database"), "Database reachable").check(
+                    check_fn(move |_ctx| {
+                        let ms = seen.load(Ordering::SeqCst);
+                        async move { Outcome::pass(format!("SELECT 1 in {ms} ms")) }
+                    }),
+                ),
+            )
+            .item(Item::new("Security", None, "No root user").check(pass())),
+    )
     .await;
     // The whole report (messages included), as the details token sees it.
     let auth = format!("Bearer {TOKEN}");
@@ -735,6 +739,10 @@ async fn the_tag_follows_the_verdicts_not_the_timestamps() {
     let (_, headers, before) =
         get_headers(&r, "/readiness-checklist", std::slice::from_ref(&auth)).await;
     let etag = headers[header::ETAG].to_str().unwrap().to_owned();
+    let other = "/readiness-checklist/security.no-root-user";
+    let tag_of = |h: &axum::http::HeaderMap| h[header::ETAG].to_str().unwrap().to_owned();
+    let other_tag = tag_of(&get_headers(&r, other, std::slice::from_ref(&auth)).await.1);
+    let anonymous_tag = tag_of(&get_headers(&r, "/readiness-checklist", &[]).await.1);
     // Every item run again, later: the same verdicts with other timestamps keep the tag.
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     r.evaluate_fresh().await;
@@ -769,10 +777,19 @@ async fn the_tag_follows_the_verdicts_not_the_timestamps() {
     assert_ne!(fresh[header::ETAG], etag.as_str());
     let report: Report = serde_json::from_slice(&body).unwrap();
     assert_eq!(report.items[0].message, "SELECT 1 in 3 ms");
-    // One item's answer is another representation, with its own tag.
+    // One item's answer is another representation, with its own tag; the other item's answer
+    // did not change, nor did what an anonymous caller sees (statuses only): their tags stay.
     let item = "/readiness-checklist/infrastructure.database.database-reachable";
-    let (_, one, _) = get_headers(&r, item, &[auth]).await;
+    let (_, one, _) = get_headers(&r, item, std::slice::from_ref(&auth)).await;
     assert_ne!(one[header::ETAG], fresh[header::ETAG]);
+    assert_eq!(tag_of(&get_headers(&r, other, &[auth]).await.1), other_tag);
+    let (status, _, _) = get_headers(
+        &r,
+        "/readiness-checklist",
+        &[(header::IF_NONE_MATCH, anonymous_tag.as_str())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
 }
 
 #[tokio::test]
@@ -785,7 +802,7 @@ async fn probe_answers_are_rendered_once_per_result_and_follow_new_results() {
         checklist(true).item(
             Item::new("Runtime", None, "Loop")
                 .gate(prodready::Gate::Liveness)
-                .ttl(std::time::Duration::from_secs(1))
+                .ttl(std::time::Duration::from_secs(3))
                 .check(check_fn(move |_ctx| {
                     let ok = seen.load(Ordering::SeqCst);
                     async move {
@@ -822,7 +839,7 @@ async fn probe_answers_are_rendered_once_per_result_and_follow_new_results() {
     }
     // New liveness results: the answers of the old ones are not served.
     alive.store(false, Ordering::SeqCst);
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(3100)).await;
     let (status, _, body) = get_headers(&r, "/livez?verbose", &[]).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     let body = String::from_utf8(body).unwrap();
